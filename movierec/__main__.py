@@ -1,0 +1,8 @@
+"""Entry point for ``python -m movierec``."""
+from __future__ import annotations
+
+import sys
+
+from movierec.cli import main
+
+sys.exit(main())

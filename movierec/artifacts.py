@@ -1,0 +1,257 @@
+"""``TrainedModel``: config + weights + id maps + movie facts + metrics, saved as one safe file."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from movierec import paths
+from movierec.config import TrainConfig
+from movierec.errors import MovieRecError
+from movierec.ids import IdIndex
+from movierec.model import EmbeddingNet
+from movierec.training import EVAL_BATCH
+
+FORMAT = "movierec-model"
+VERSION = 1
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+MOVIE_COLUMNS = ("movie_id", "title", "year", "genres", "n_ratings", "mean_rating")
+
+
+def build_network(config: TrainConfig, n_users: int, n_movies: int, scale_min: float, scale_max: float) -> EmbeddingNet:
+    """The network a config describes; the sigmoid spans half a star beyond each end of the scale, as in the article."""
+    return EmbeddingNet(
+        n_users,
+        n_movies,
+        n_factors=config.n_factors,
+        hidden=config.hidden,
+        dropouts=config.dropouts,
+        embedding_dropout=config.embedding_dropout,
+        rating_range=(scale_min - 0.5, scale_max + 0.5),
+        use_bias=config.use_bias,
+        use_dot=config.use_dot,
+    )
+
+
+@dataclass
+class TrainedModel:
+    """Everything prediction needs, independent of the dataset files.
+
+    ``movies`` is indexed like the movie embedding rows and has the columns of ``MOVIE_COLUMNS``
+    (``n_ratings`` and ``mean_rating`` are counted on the training part).
+    """
+
+    config: TrainConfig
+    network: EmbeddingNet
+    users: IdIndex
+    movies: pd.DataFrame
+    scale: tuple[float, float, float]  # min, max, step
+    dataset: str
+    fingerprint: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, float]] = field(default_factory=list)
+    preset: str | None = None
+    created: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        self.movie_index = IdIndex(self.movies["movie_id"].to_numpy(), "movie")
+
+    @torch.no_grad()
+    def predict(self, user_ids: Any, movie_ids: Any) -> np.ndarray:
+        """Predicted ratings for raw id pairs, clipped to the rating scale.
+
+        A user or movie absent from training is represented by the average embedding (and bias) of the
+        trained users or movies, so every pair gets a prediction.
+        """
+        user_rows = torch.from_numpy(self.users.rows(user_ids))
+        movie_rows = torch.from_numpy(self.movie_index.rows(movie_ids))
+        net = self.network.eval()
+        device = net.u.weight.device
+        parts = []
+        for i in range(0, len(user_rows), EVAL_BATCH):
+            u, m = user_rows[i : i + EVAL_BATCH].to(device), movie_rows[i : i + EVAL_BATCH].to(device)
+            parts.append(
+                net.score(
+                    _rows_or_mean(net.u, u),
+                    _rows_or_mean(net.m, m),
+                    _rows_or_mean(net.user_bias, u),
+                    _rows_or_mean(net.movie_bias, m),
+                ).cpu()
+            )
+        predicted = torch.cat(parts).numpy() if parts else np.empty(0, dtype=np.float32)
+        return np.clip(predicted, self.scale[0], self.scale[1])
+
+    def save(self, name: str | None = None, directory: Path | None = None, overwrite: bool = True) -> Path:
+        """Write the model atomically as ``<directory>/<name>.pt`` (default: ``MOVIEREC_HOME/models``)."""
+        name = check_name(name or self.name or default_name(self.dataset, self.preset))
+        target = (directory or paths.subdir("models")) / f"{name}.pt"
+        if target.exists() and not overwrite:
+            raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
+        self.name = name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                torch.save(self._to_payload(), handle)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+    def _to_payload(self) -> dict[str, Any]:
+        movies = self.movies
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "config": self.config.to_dict(),
+            "state_dict": {k: v.detach().cpu() for k, v in self.network.state_dict().items()},
+            "user_ids": torch.from_numpy(self.users.ids.copy()),
+            "movie_ids": torch.from_numpy(movies["movie_id"].to_numpy(np.int64).copy()),
+            "movie_titles": [str(t) for t in movies["title"]],
+            "movie_years": torch.tensor(movies["year"].fillna(-1).to_numpy(np.int64)),
+            "movie_genres": ["|".join(g) for g in movies["genres"]],
+            "movie_counts": torch.tensor(movies["n_ratings"].to_numpy(np.int64)),
+            "movie_means": torch.tensor(movies["mean_rating"].to_numpy(np.float32)),
+            "scale": [float(v) for v in self.scale],
+            "dataset": self.dataset,
+            "fingerprint": self.fingerprint,
+            "metrics": self.metrics,
+            "history": self.history,
+            "preset": self.preset,
+            "created": self.created,
+        }
+
+
+def _rows_or_mean(table: torch.nn.Embedding | None, rows: torch.Tensor) -> torch.Tensor | None:
+    if table is None:
+        return None
+    vectors = table.weight[rows.clamp(min=0)]
+    unknown = rows < 0
+    if bool(unknown.any()):
+        vectors[unknown] = table.weight.mean(dim=0)
+    return vectors.squeeze(1) if table.embedding_dim == 1 else vectors
+
+
+def check_name(name: str) -> str:
+    """A model name usable as a file name: letters, digits, '.', '_' and '-', no path separators."""
+    if not NAME_PATTERN.match(name) or name in (".", ".."):
+        raise MovieRecError(
+            f"Invalid model name {name!r}: use 1-80 letters, digits, '.', '_' or '-', starting with a letter or digit."
+        )
+    return name
+
+
+def default_name(dataset: str, preset: str | None) -> str:
+    """``<dataset>-<preset>-<UTC timestamp>``, unique enough for repeated runs."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    safe_dataset = re.sub(r"[^A-Za-z0-9._-]+", "-", dataset).strip("-._") or "data"
+    return f"{safe_dataset}-{preset or 'custom'}-{stamp}"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One saved model, as the model pickers list it."""
+
+    name: str
+    path: Path
+    dataset: str
+    test_rmse: float | None
+    created: str
+    preset: str | None
+
+
+def resolve_model_path(name_or_path: str | Path) -> Path:
+    """A saved model's file from its name (under ``MOVIEREC_HOME/models``) or a path to it."""
+    candidate = Path(name_or_path).expanduser()
+    if candidate.is_file():
+        return candidate
+    if isinstance(name_or_path, str) and NAME_PATTERN.match(name_or_path):
+        named = paths.subdir("models") / f"{name_or_path}.pt"
+        if named.is_file():
+            return named
+    known = ", ".join(info.name for info in list_models()) or "none yet (train one first)"
+    raise MovieRecError(f"No saved model {str(name_or_path)!r}. Saved models: {known}.")
+
+
+def _read_payload(path: Path, mmap: bool = False) -> dict[str, Any]:
+    """The file's dict, loaded without unpickling anything but tensors and plain values."""
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
+    except Exception as exc:  # any failure here means the file is not a model we can trust
+        raise MovieRecError(f"{path} is not a movierec model file or is damaged ({type(exc).__name__}); it was not loaded.") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise MovieRecError(f"{path} is not a movierec model file; it was not loaded.")
+    if payload.get("version") != VERSION:
+        raise MovieRecError(f"{path} was saved by an incompatible movierec version ({payload.get('version')!r}).")
+    return payload
+
+
+def load_model(name_or_path: str | Path) -> TrainedModel:
+    """Load a saved model by name or path; a foreign, damaged or tampered file raises :class:`MovieRecError`."""
+    path = resolve_model_path(name_or_path)
+    payload = _read_payload(path)
+    try:
+        config = TrainConfig.from_dict(payload["config"])
+        scale = tuple(float(v) for v in payload["scale"])
+        user_ids = payload["user_ids"].numpy()
+        movies = pd.DataFrame(
+            {
+                "movie_id": payload["movie_ids"].numpy(),
+                "title": list(payload["movie_titles"]),
+                "year": pd.array(payload["movie_years"].numpy(), dtype="Int64"),
+                "genres": [g.split("|") if g else [] for g in payload["movie_genres"]],
+                "n_ratings": payload["movie_counts"].numpy(),
+                "mean_rating": payload["movie_means"].numpy(),
+            }
+        )
+        movies.loc[movies["year"] < 0, "year"] = pd.NA
+        network = build_network(config, len(user_ids), len(movies), scale[0], scale[1])
+        network.load_state_dict(payload["state_dict"], strict=True)
+        model = TrainedModel(
+            config=config,
+            network=network.eval(),
+            users=IdIndex(user_ids, "user"),
+            movies=movies,
+            scale=scale,  # type: ignore[arg-type]
+            dataset=str(payload["dataset"]),
+            fingerprint=str(payload["fingerprint"]),
+            metrics=dict(payload["metrics"]),
+            history=list(payload["history"]),
+            preset=payload["preset"],
+            created=str(payload["created"]),
+            name=path.stem,
+        )
+    except MovieRecError:
+        raise
+    except Exception as exc:  # inconsistent shapes or missing keys: a tampered or truncated file
+        raise MovieRecError(f"{path} is damaged or was modified ({type(exc).__name__}: {exc}); it was not loaded.") from None
+    if len(model.users) != len(user_ids):
+        raise MovieRecError(f"{path} has duplicate user ids; it was not loaded.")
+    return model
+
+
+def list_models(dataset: str | None = None, directory: Path | None = None) -> list[ModelInfo]:
+    """Saved models, newest first, optionally only those of one dataset; unreadable files are skipped."""
+    found = []
+    for path in (directory or paths.subdir("models")).glob("*.pt"):
+        try:
+            payload = _read_payload(path, mmap=True)
+        except MovieRecError:
+            continue
+        if dataset is not None and payload.get("dataset") != dataset:
+            continue
+        rmse = payload.get("metrics", {}).get("test_rmse")
+        found.append(
+            ModelInfo(path.stem, path, str(payload.get("dataset")), rmse, str(payload.get("created")), payload.get("preset"))
+        )
+    return sorted(found, key=lambda info: (info.created, info.name), reverse=True)

@@ -1,0 +1,92 @@
+"""One training run from a dataset to a evaluated ``TrainedModel`` (used by the CLI and the dashboard)."""
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict
+
+import numpy as np
+import pandas as pd
+import torch
+
+from movierec.artifacts import MOVIE_COLUMNS, TrainedModel, build_network
+from movierec.config import TrainConfig
+from movierec.data import Dataset
+from movierec.errors import MovieRecError
+from movierec.evaluation import baseline_scores, mae, rmse, split_ratings
+from movierec.ids import IdIndex
+from movierec.training import Callback, RatingTensors, fit
+
+MIN_RATINGS = 20  # below this a split leaves nothing meaningful to train or test on
+
+
+def to_tensors(ratings: pd.DataFrame, users: IdIndex, movies: IdIndex) -> RatingTensors:
+    """Rows for the ratings whose user and movie both have an embedding row (others are dropped)."""
+    user_rows, movie_rows = users.rows(ratings["user_id"]), movies.rows(ratings["movie_id"])
+    known = (user_rows >= 0) & (movie_rows >= 0)
+    return RatingTensors(
+        torch.from_numpy(user_rows[known]),
+        torch.from_numpy(movie_rows[known]),
+        torch.from_numpy(ratings["rating"].to_numpy(np.float32)[known]),
+    )
+
+
+def movie_table(train: pd.DataFrame, movies: pd.DataFrame) -> pd.DataFrame:
+    """Facts for every movie rated in training, in movie-id order: title, year, genres, count, mean."""
+    stats = train.groupby("movie_id")["rating"].agg(n_ratings="size", mean_rating="mean").reset_index()
+    table = stats.merge(movies, on="movie_id", how="left").sort_values("movie_id", ignore_index=True)
+    missing = table["title"].isna()
+    table.loc[missing, "title"] = "Movie " + table.loc[missing, "movie_id"].astype(str)
+    table["genres"] = [g if isinstance(g, list) else [] for g in table["genres"]]
+    table["year"] = table["year"].astype("Int64")
+    return table[list(MOVIE_COLUMNS)]
+
+
+def train_model(
+    dataset: Dataset,
+    config: TrainConfig,
+    preset: str | None = None,
+    callbacks: tuple[Callback, ...] = (),
+    stop: threading.Event | None = None,
+) -> TrainedModel:
+    """Split ``dataset``, train with early stopping on the validation part, and score the test part.
+
+    Test ratings whose user or movie never appears in training are still scored (through the average
+    embedding, see :meth:`TrainedModel.predict`) and counted as ``n_test_cold``.
+    """
+    ratings = dataset.ratings
+    if len(ratings) < MIN_RATINGS:
+        raise MovieRecError(f"{dataset.name} has {len(ratings)} ratings; at least {MIN_RATINGS} are needed to train.")
+    split = split_ratings(len(ratings), config.test_size, config.valid_size, config.seed)
+    train, valid, test = (ratings.iloc[part] for part in (split.train, split.valid, split.test))
+    users = IdIndex(train["user_id"].to_numpy(), "user")
+    movies = movie_table(train, dataset.movies)
+    movie_index = IdIndex(movies["movie_id"].to_numpy(), "movie")
+    torch.manual_seed(config.seed)
+    scale = (dataset.scale.min, dataset.scale.max, dataset.scale.step)
+    network = build_network(config, len(users), len(movies), scale[0], scale[1])
+    result = fit(network, to_tensors(train, users, movie_index), to_tensors(valid, users, movie_index), config, callbacks, stop)
+    model = TrainedModel(config, network.cpu(), users, movies, scale, dataset.name, dataset.fingerprint, preset=preset)
+    predicted = model.predict(test["user_id"].to_numpy(), test["movie_id"].to_numpy())
+    actual = test["rating"].to_numpy()
+    cold = (users.rows(test["user_id"]) < 0) | (movie_index.rows(test["movie_id"]) < 0)
+    model.metrics = {
+        "dataset": dataset.name,
+        "n_ratings": len(ratings),
+        "n_users": dataset.n_users,
+        "n_movies": dataset.n_movies,
+        "n_train": len(train),
+        "n_valid": len(valid),
+        "n_test": len(test),
+        "n_test_cold": int(cold.sum()),
+        "test_rmse": rmse(predicted, actual),
+        "test_mae": mae(predicted, actual),
+        "valid_rmse": result.best_valid_rmse,
+        "baselines": baseline_scores(train, test, scale[0], scale[1]),
+        "epochs_run": result.epochs_run,
+        "best_epoch": result.best_epoch,
+        "stopped": result.stopped,
+        "train_seconds": result.seconds,
+        "device": result.device,
+    }
+    model.history = [asdict(event) for event in result.history]
+    return model
