@@ -1,0 +1,193 @@
+"""Fetch MovieLens releases, verify them and unpack them atomically into the cache.
+
+Archives come from GroupLens (``https://files.grouplens.org/datasets/movielens/<name>.zip``). Set the
+environment variable ``MOVIEREC_DOWNLOAD_URL`` to another base URL (for example a mirror, or
+``http://127.0.0.1:8000/`` in tests) and ``<name>.zip`` is fetched from there instead.
+
+A download streams into a temporary file inside the cache folder, is checked (a readable zip holding the
+files its format needs, and the md5 GroupLens publishes when there is one), unpacks into a temporary folder
+and only then replaces ``<cache>/datasets/<name>`` with one rename. Any failure removes the temporary files
+and leaves an earlier copy untouched.
+"""
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import re
+import shutil
+import tempfile
+import urllib.error
+import urllib.request
+import uuid
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from movierec.data.registry import REQUIRED_FILES, Variant, bundled_archive, get_variant
+from movierec.errors import MovieRecError
+from movierec.paths import subdir
+
+DOWNLOAD_URL_ENV = "MOVIEREC_DOWNLOAD_URL"
+TIMEOUT_S = 30.0
+_CHUNK_BYTES = 1 << 18
+_MD5_PATTERN = re.compile(r"\b[0-9a-fA-F]{32}\b")
+
+Progress = Callable[[int, int | None], None]
+
+
+class _DownloadFailure(Exception):
+    """What went wrong, in words; turned into a :class:`MovieRecError` with the retry advice."""
+
+
+def archive_url(variant: Variant) -> str:
+    """The URL the release's zip is fetched from, honouring ``MOVIEREC_DOWNLOAD_URL``."""
+    base = os.environ.get(DOWNLOAD_URL_ENV)
+    if not base:
+        return variant.url
+    return f"{base.rstrip('/')}/{variant.name}.zip"
+
+
+def extracted_folder(variant: Variant) -> Path:
+    """Where the unpacked release lives in the cache (it may not exist yet)."""
+    return subdir("datasets") / variant.name
+
+
+def download_dataset(name: str, progress: Progress | None = None) -> Path:
+    """Download, verify and unpack a release into the cache, replacing any earlier copy.
+
+    The bundled release is unpacked from the package's own zip without touching the network.
+
+    Args:
+        name: A key of ``DATASETS``.
+        progress: Called as ``progress(bytes_done, bytes_total)`` while bytes arrive; ``bytes_total``
+            is None when the server does not announce a size.
+
+    Returns:
+        The folder holding the release's files.
+
+    Raises:
+        MovieRecError: Unknown name, or the download failed (network, HTTP status, truncated file,
+            not a zip, checksum mismatch, missing files); nothing in the cache was changed.
+    """
+    variant = get_variant(name)
+    root = subdir("datasets")
+    url = str(bundled_archive(variant)) if variant.bundled else archive_url(variant)
+    handle, temp_name = tempfile.mkstemp(dir=root, prefix=f".{name}-", suffix=".zip.part")
+    os.close(handle)
+    part = Path(temp_name)
+    try:
+        if variant.bundled:
+            archive = bundled_archive(variant)
+        else:
+            digest = _fetch(url, part, progress)
+            _check_md5(variant, url, digest)
+            archive = part
+        _check_archive(archive, variant)
+        return _extract(archive, variant, root)
+    except _DownloadFailure as exc:
+        raise MovieRecError(
+            f"Could not download {name} from {url}: {exc}. Nothing in {root} was changed; "
+            "retrying is safe."
+        ) from exc
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _fetch(url: str, destination: Path, progress: Progress | None) -> str:
+    """Stream ``url`` into ``destination``; return the md5 of what arrived."""
+    digest = hashlib.md5(usedforsecurity=False)
+    done, total = 0, None
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response, destination.open("wb") as out:
+            length = response.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else None
+            if progress is not None:
+                progress(0, total)
+            while chunk := response.read(_CHUNK_BYTES):
+                out.write(chunk)
+                digest.update(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+    except urllib.error.HTTPError as exc:
+        raise _DownloadFailure(f"the server answered HTTP {exc.code} {exc.reason}") from exc
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise _DownloadFailure(f"the transfer failed after {done:,} bytes ({reason})") from exc
+    if total is not None and done < total:
+        raise _DownloadFailure(f"the transfer stopped after {done:,} of {total:,} bytes")
+    return digest.hexdigest()
+
+
+def _published_md5(url: str) -> str | None:
+    """The checksum GroupLens publishes next to an archive, or None where there is none to fetch."""
+    try:
+        with urllib.request.urlopen(f"{url}.md5", timeout=TIMEOUT_S) as response:
+            text = response.read(4096).decode("ascii", errors="replace")
+    # No sidecar (404) or no way to reach it means "no published checksum", not a failed download.
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError):
+        return None
+    match = _MD5_PATTERN.search(text)
+    return match.group(0).lower() if match else None
+
+
+def _check_md5(variant: Variant, url: str, digest: str) -> None:
+    expected = variant.md5 or _published_md5(url)
+    if expected is not None and expected.lower() != digest:
+        raise _DownloadFailure(
+            f"its md5 checksum is {digest} but {expected} was expected, so the file is damaged "
+            "or not the published archive"
+        )
+
+
+def _check_archive(archive: Path, variant: Variant) -> None:
+    """Reject anything but a readable zip that holds the files the release's format needs."""
+    if not zipfile.is_zipfile(archive):
+        size = archive.stat().st_size
+        raise _DownloadFailure(f"the {size:,} bytes received are not a zip archive")
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            broken = zf.testzip()
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise _DownloadFailure(f"the zip archive is damaged ({exc})") from exc
+    if broken is not None:
+        raise _DownloadFailure(f"{broken} inside the zip archive is damaged")
+    missing = [f for f in REQUIRED_FILES[variant.format] if f"{variant.archive_folder}/{f}" not in names]
+    if missing:
+        raise _DownloadFailure(
+            f"the zip archive lacks {', '.join(missing)} in its {variant.archive_folder}/ folder"
+        )
+
+
+def _extract(archive: Path, variant: Variant, root: Path) -> Path:
+    """Unpack the release's folder next to the cache, then swap it into place with renames."""
+    unpacked = Path(tempfile.mkdtemp(dir=root, prefix=f".{variant.name}-unpack-"))
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = [m for m in zf.namelist() if m.startswith(f"{variant.archive_folder}/")]
+            zf.extractall(unpacked, members)
+        target = root / variant.name
+        _swap_into_place(unpacked / variant.archive_folder, target)
+        return target
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise _DownloadFailure(f"unpacking failed ({exc})") from exc
+    finally:
+        shutil.rmtree(unpacked, ignore_errors=True)
+
+
+def _swap_into_place(new: Path, target: Path) -> None:
+    """Replace ``target`` by ``new``; if the final rename fails the old copy is put back."""
+    retired = None
+    if target.exists():
+        retired = target.with_name(f".{target.name}-old-{uuid.uuid4().hex[:8]}")
+        os.rename(target, retired)
+    try:
+        os.rename(new, target)
+    except OSError:
+        if retired is not None:
+            os.rename(retired, target)
+        raise
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,104 @@
+"""Readers for the three MovieLens file layouts, vectorised with pandas.
+
+Each reader takes an ``opener`` that returns a binary file for a file name, so the same code reads an
+extracted folder and a zip archive alike.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from movierec.data.frames import RATING_COLUMNS, movies_frame, ratings_frame
+from movierec.data.registry import Variant
+
+Opener = Callable[[str], IO[bytes]]
+
+# u.item's 19 genre flags, in file order; "unknown" marks a movie without genres.
+GENRES_100K = (
+    "unknown", "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary",
+    "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller",
+    "War", "Western",
+)
+# Older releases were written in latin-1; the later ones are UTF-8.
+_LATIN1_RELEASES = frozenset({"ml-100k", "ml-1m"})
+_RATING_DTYPES = {"user_id": np.int64, "movie_id": np.int64, "rating": np.float32,
+                  "timestamp": np.int64}
+
+
+def read_release(variant: Variant, opener: Opener) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parse a release's ratings and movies into canonical frames.
+
+    Args:
+        variant: The release, which decides the layout and text encoding.
+        opener: Opens one of the release's files by name, in binary mode.
+
+    Returns:
+        ``(ratings, movies)`` with the columns documented on :class:`~movierec.data.frames.Dataset`.
+    """
+    encoding = "latin-1" if variant.name in _LATIN1_RELEASES else "utf-8"
+    if variant.format == "100k":
+        with opener("u.data") as ratings_file, opener("u.item") as movies_file:
+            return read_100k_ratings(ratings_file), read_100k_movies(movies_file)
+    if variant.format == "dat":
+        with opener("ratings.dat") as ratings_file, opener("movies.dat") as movies_file:
+            return read_dat_ratings(ratings_file), read_dat_movies(movies_file, encoding)
+    with opener("ratings.csv") as ratings_file, opener("movies.csv") as movies_file:
+        return read_csv_ratings(ratings_file), read_csv_movies(movies_file)
+
+
+def read_100k_ratings(source: IO[bytes]) -> pd.DataFrame:
+    """Parse ml-100k's tab-separated ``u.data`` (also the ``u1.base`` … ``u5.test`` folds)."""
+    raw = pd.read_csv(source, sep="\t", header=None, names=list(RATING_COLUMNS), dtype=_RATING_DTYPES,
+                      engine="c")
+    return ratings_frame(raw["user_id"], raw["movie_id"], raw["rating"], raw["timestamp"])
+
+
+def read_100k_movies(source: IO[bytes]) -> pd.DataFrame:
+    """Parse ml-100k's pipe-separated, latin-1 ``u.item`` with its 19 genre flag columns."""
+    raw = pd.read_csv(source, sep="|", header=None, encoding="latin-1", quoting=csv.QUOTE_NONE,
+                      dtype=str, keep_default_na=False, engine="c")
+    flags = raw.iloc[:, 5:5 + len(GENRES_100K)].to_numpy() == "1"
+    names = np.array(GENRES_100K)
+    # Column 0 is "unknown", which means "no genres", so it never becomes a genre name.
+    genres = ["|".join(names[1:][row]) for row in flags[:, 1:]]
+    return movies_frame(raw[0].astype(np.int64), raw[1], np.array(genres, dtype=np.str_))
+
+
+def read_dat_ratings(source: IO[bytes]) -> pd.DataFrame:
+    """Parse ``UserID::MovieID::Rating::Timestamp`` lines (ml-1m, ml-10m).
+
+    Splitting on single colons keeps pandas on its fast C engine (a two-character separator would
+    force the slow Python engine); the empty fields between the colons are skipped.
+    """
+    raw = pd.read_csv(source, sep=":", header=None, usecols=[0, 2, 4, 6], engine="c",
+                      dtype={0: np.int64, 2: np.int64, 4: np.float32, 6: np.int64})
+    return ratings_frame(raw[0], raw[2], raw[4], raw[6])
+
+
+def read_dat_movies(source: IO[bytes], encoding: str) -> pd.DataFrame:
+    """Parse ``MovieID::Title::Genres`` lines; titles may contain colons, so split from both ends."""
+    text = source.read().decode(encoding, errors="replace")
+    lines = pd.Series([line for line in text.splitlines() if line.strip()], dtype="str")
+    id_and_rest = lines.str.split("::", n=1, expand=True)
+    title_and_genres = id_and_rest[1].str.rsplit("::", n=1, expand=True)
+    genres = title_and_genres[1].str.replace("Children's", "Children", regex=False)
+    return movies_frame(id_and_rest[0].astype(np.int64), title_and_genres[0], genres)
+
+
+def read_csv_ratings(source: IO[bytes]) -> pd.DataFrame:
+    """Parse a MovieLens ``ratings.csv`` (``userId,movieId,rating,timestamp``)."""
+    raw = pd.read_csv(source, engine="c", dtype={"userId": np.int64, "movieId": np.int64,
+                                                 "rating": np.float32, "timestamp": np.int64})
+    return ratings_frame(raw["userId"], raw["movieId"], raw["rating"], raw["timestamp"])
+
+
+def read_csv_movies(source: IO[bytes]) -> pd.DataFrame:
+    """Parse a MovieLens ``movies.csv`` (``movieId,title,genres``; titles quoted where they hold commas)."""
+    text = io.TextIOWrapper(source, encoding="utf-8", errors="replace", newline="")
+    raw = pd.read_csv(text, dtype=str, keep_default_na=False, engine="c")
+    return movies_frame(raw["movieId"].astype(np.int64), raw["title"], raw["genres"])

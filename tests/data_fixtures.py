@@ -1,0 +1,109 @@
+"""Tiny made-up MovieLens releases in every format, for the data tests (never real MovieLens data)."""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from movierec.data import DATASETS
+
+# Four users rating five movies each: twenty ratings.
+USERS = (1, 2, 3, 4)
+MOVIES = (1, 2, 3, 4, 5)
+N_RATINGS = len(USERS) * len(MOVIES)
+
+
+def _ratings(half_stars: bool) -> list[tuple[int, int, float, int]]:
+    rows = []
+    for user in USERS:
+        for movie in MOVIES:
+            rating = float((user + movie) % 5 + 1)
+            if half_stars and movie % 2 == 0:
+                rating -= 0.5
+            rows.append((user, movie, rating, 978300000 + 10 * user + movie))
+    return rows
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def files_100k() -> dict[str, bytes]:
+    """``u.data``, ``u.item`` (latin-1, accented title, genre flags), ``u.genre`` and the five folds."""
+    rows = _ratings(half_stars=False)
+    data = "".join(f"{u}\t{m}\t{_number(r)}\t{t}\n" for u, m, r, t in rows)
+    flags = {  # 19 flags: unknown, Action, Adventure, Animation, Children's, Comedy, ...
+        1: "0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0",
+        2: "0|0|0|0|0|0|0|0|1|0|0|0|0|0|1|0|0|0|0",
+        3: "1|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0",
+        4: "0|1|0|0|0|0|0|0|0|0|0|0|0|0|0|1|1|0|0",
+        5: "0|0|0|0|0|1|0|0|0|0|0|0|0|0|0|0|0|0|0",
+    }
+    titles = {1: "Toy Story (1995)", 2: "Café au lait (Métisse) (1993)", 3: "unknown",
+              4: "Star Wars (1977)", 5: "Nadja (1994) "}
+    item = "".join(f"{m}|{titles[m]}|01-Jan-1995||http://example.org/{m}|{flags[m]}\n" for m in MOVIES)
+    files = {"u.data": data.encode(), "u.item": item.encode("latin-1"),
+             "u.genre": b"unknown|0\nAction|1\n"}
+    for fold in range(1, 6):
+        test_rows = [row for index, row in enumerate(rows) if index % 5 == fold - 1]
+        train_rows = [row for index, row in enumerate(rows) if index % 5 != fold - 1]
+        files[f"u{fold}.base"] = "".join(f"{u}\t{m}\t{_number(r)}\t{t}\n" for u, m, r, t in train_rows).encode()
+        files[f"u{fold}.test"] = "".join(f"{u}\t{m}\t{_number(r)}\t{t}\n" for u, m, r, t in test_rows).encode()
+    return files
+
+
+def files_dat(half_stars: bool, encoding: str) -> dict[str, bytes]:
+    """``ratings.dat`` and ``movies.dat`` in the ``::`` format of ml-1m (latin-1) and ml-10m (UTF-8)."""
+    ratings = "".join(f"{u}::{m}::{_number(r)}::{t}\n" for u, m, r, t in _ratings(half_stars))
+    movies = (
+        "1::Toy Story (1995)::Animation|Children's|Comedy\n"
+        "2::Misérables, Les (1995)::Drama|Musical\n"
+        "3::Star Wars: Episode IV - A New Hope (1977)::Action|Sci-Fi\n"
+        "4::Nadja (1994)::Drama\n"
+        "5::Strange Days (1995)::(no genres listed)\n"
+    )
+    return {"ratings.dat": ratings.encode(), "movies.dat": movies.encode(encoding)}
+
+
+def files_csv() -> dict[str, bytes]:
+    """``ratings.csv`` and ``movies.csv`` as in ml-20m and later, with quoted titles holding commas."""
+    ratings = "userId,movieId,rating,timestamp\n" + "".join(
+        f"{u},{m},{_number(r)},{t}\n" for u, m, r, t in _ratings(half_stars=True))
+    movies = (
+        "movieId,title,genres\n"
+        '1,"American President, The (1995)",Comedy|Drama|Romance\n'
+        "2,Babylon 5 ,Sci-Fi\n"
+        "3,Death Note: Desu nôto (2006–2007),(no genres listed)\n"
+        '4,"Misérables, Les (1995)",Drama|Children\n'
+        "5,Heat (1995),Action|Crime|Thriller\n"
+    )
+    return {"ratings.csv": ratings.encode(), "movies.csv": movies.encode("utf-8")}
+
+
+def release_files(name: str) -> dict[str, bytes]:
+    """The made-up files of release ``name``, by file name."""
+    fmt = DATASETS[name].format
+    if fmt == "100k":
+        return files_100k()
+    if fmt == "dat":
+        return files_dat(half_stars=name != "ml-1m", encoding="latin-1" if name == "ml-1m" else "utf-8")
+    return files_csv()
+
+
+def write_release(name: str, folder: Path, nested: bool = True) -> Path:
+    """Write release ``name`` under ``folder`` (inside its archive folder when ``nested``); return the file folder."""
+    target = folder / DATASETS[name].archive_folder if nested else folder
+    target.mkdir(parents=True, exist_ok=True)
+    for file_name, content in release_files(name).items():
+        (target / file_name).write_bytes(content)
+    return target
+
+
+def zip_release(name: str, drop: tuple[str, ...] = ()) -> bytes:
+    """Release ``name`` zipped the way GroupLens ships it, optionally without some files."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for file_name, content in release_files(name).items():
+            if file_name not in drop:
+                zf.writestr(f"{DATASETS[name].archive_folder}/{file_name}", content)
+    return buffer.getvalue()
