@@ -78,12 +78,13 @@ def download_dataset(name: str, progress: Progress | None = None) -> Path:
     part = Path(temp_name)
     try:
         if variant.bundled:
-            archive = bundled_archive(variant)
+            archive, digest = bundled_archive(variant), None
         else:
-            digest = _fetch(url, part, progress)
-            _check_md5(variant, url, digest)
-            archive = part
+            archive, digest = part, _fetch(url, part, progress)
+        # The archive's shape is checked first: "not a zip" says more than a checksum mismatch.
         _check_archive(archive, variant)
+        if digest is not None:
+            _check_md5(variant, url, digest)
         return _extract(archive, variant, root)
     except _DownloadFailure as exc:
         raise MovieRecError(
