@@ -31,7 +31,6 @@ def _number(value: float) -> str:
 def files_100k() -> dict[str, bytes]:
     """``u.data``, ``u.item`` (latin-1, accented title, genre flags), ``u.genre`` and the five folds."""
     rows = _ratings(half_stars=False)
-    data = "".join(f"{u}\t{m}\t{_number(r)}\t{t}\n" for u, m, r, t in rows)
     flags = {  # 19 flags: unknown, Action, Adventure, Animation, Children's, Comedy, ...
         1: "0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0",
         2: "0|0|0|0|0|0|0|0|1|0|0|0|0|0|1|0|0|0|0",
@@ -42,14 +41,17 @@ def files_100k() -> dict[str, bytes]:
     titles = {1: "Toy Story (1995)", 2: "Café au lait (Métisse) (1993)", 3: "unknown",
               4: "Star Wars (1977)", 5: "Nadja (1994) "}
     item = "".join(f"{m}|{titles[m]}|01-Jan-1995||http://example.org/{m}|{flags[m]}\n" for m in MOVIES)
-    files = {"u.data": data.encode(), "u.item": item.encode("latin-1"),
+    files = {"u.data": _tab_separated(rows), "u.item": item.encode("latin-1"),
              "u.genre": b"unknown|0\nAction|1\n"}
     for fold in range(1, 6):
-        test_rows = [row for index, row in enumerate(rows) if index % 5 == fold - 1]
-        train_rows = [row for index, row in enumerate(rows) if index % 5 != fold - 1]
-        files[f"u{fold}.base"] = "".join(f"{u}\t{m}\t{_number(r)}\t{t}\n" for u, m, r, t in train_rows).encode()
-        files[f"u{fold}.test"] = "".join(f"{u}\t{m}\t{_number(r)}\t{t}\n" for u, m, r, t in test_rows).encode()
+        in_test = [index % 5 == fold - 1 for index in range(len(rows))]
+        files[f"u{fold}.base"] = _tab_separated([row for row, test in zip(rows, in_test) if not test])
+        files[f"u{fold}.test"] = _tab_separated([row for row, test in zip(rows, in_test) if test])
     return files
+
+
+def _tab_separated(rows: list[tuple[int, int, float, int]]) -> bytes:
+    return "".join(f"{u}\t{m}\t{_number(r)}\t{t}\n" for u, m, r, t in rows).encode()
 
 
 def files_dat(half_stars: bool, encoding: str) -> dict[str, bytes]:
@@ -91,7 +93,10 @@ def release_files(name: str) -> dict[str, bytes]:
 
 
 def write_release(name: str, folder: Path, nested: bool = True) -> Path:
-    """Write release ``name`` under ``folder`` (inside its archive folder when ``nested``); return the file folder."""
+    """Write release ``name`` under ``folder``, inside its archive folder when ``nested``.
+
+    Returns the folder holding the files.
+    """
     target = folder / DATASETS[name].archive_folder if nested else folder
     target.mkdir(parents=True, exist_ok=True)
     for file_name, content in release_files(name).items():

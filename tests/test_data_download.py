@@ -6,7 +6,6 @@ import hashlib
 import http.server
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -179,5 +178,15 @@ def test_download_url_defaults_to_grouplens(monkeypatch):
     assert archive_url(DATASETS["ml-1m"]) == "http://mirror.example/movielens/ml-1m.zip"
 
 
-def test_paths_are_under_movierec_home(movierec_home: Path):
-    assert subdir("datasets").parent == movierec_home
+def test_cancelling_from_the_progress_callback_leaves_nothing(server, monkeypatch):
+    body = zip_release("ml-1m")
+    server.serve("ml-1m", body)
+    _pin_md5(monkeypatch, "ml-1m", body)
+
+    def cancel(done: int, total: int | None) -> None:
+        if done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        download_dataset("ml-1m", progress=cancel)
+    assert _cache_entries() == []

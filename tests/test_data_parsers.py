@@ -22,7 +22,8 @@ def _titles_by_id(dataset) -> dict[int, str]:
 
 @pytest.mark.parametrize("name", ["ml-100k", "ml-1m", "ml-10m", "ml-20m", "ml-32m"])
 def test_every_format_gives_canonical_frames(name, tmp_path):
-    dataset = load_movielens(name, data_dir=write_release(name, tmp_path).parent)
+    write_release(name, tmp_path)
+    dataset = load_movielens(name, data_dir=tmp_path)
     assert dataset.name == name and dataset.scale == DATASETS[name].scale
     assert (dataset.n_ratings, dataset.n_users, dataset.n_movies) == (N_RATINGS, 4, 5)
     assert [str(t) for t in dataset.ratings.dtypes] == RATING_DTYPES
@@ -130,3 +131,8 @@ def test_100k_folds_need_the_fold_files(tmp_path):
         load_100k_folds(tmp_path)
     with pytest.raises(MovieRecError, match="only for ml-100k"):
         load_100k_folds("ml-1m")
+
+
+def test_data_dir_that_does_not_exist_is_reported(tmp_path):
+    with pytest.raises(MovieRecError, match="does not exist"):
+        load_movielens("ml-1m", data_dir=tmp_path / "nowhere")

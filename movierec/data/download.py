@@ -61,7 +61,8 @@ def download_dataset(name: str, progress: Progress | None = None) -> Path:
     Args:
         name: A key of ``DATASETS``.
         progress: Called as ``progress(bytes_done, bytes_total)`` while bytes arrive; ``bytes_total``
-            is None when the server does not announce a size.
+            is None when the server does not announce a size. An exception raised by it cancels the
+            download, leaving nothing behind.
 
     Returns:
         The folder holding the release's files.

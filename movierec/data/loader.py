@@ -1,4 +1,9 @@
-"""Load MovieLens releases from the bundled zip, the download cache or a folder of extracted files."""
+"""Load MovieLens releases from the bundled zip, the download cache or a folder of extracted files.
+
+Releases missing from the cache are downloaded from GroupLens; the environment variable
+``MOVIEREC_DOWNLOAD_URL`` replaces that base URL (``<name>.zip`` is appended), for mirrors and for tests
+that serve archives from a local server. See :mod:`movierec.data.download`.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -101,6 +106,8 @@ def locate_files(variant: Variant, data_dir: Path, required: tuple[str, ...] = (
     Raises:
         MovieRecError: Neither layout holds every file; the message names what is missing where.
     """
+    if not data_dir.is_dir():
+        raise MovieRecError(f"The data directory {data_dir} does not exist or is not a folder.")
     needed = REQUIRED_FILES[variant.format] + required
     candidates = (data_dir / variant.archive_folder, data_dir)
     for folder in candidates:

@@ -18,7 +18,8 @@ from movierec.data.registry import Variant
 
 Opener = Callable[[str], IO[bytes]]
 
-# u.item's 19 genre flags, in file order; "unknown" marks a movie without genres.
+# u.item's 19 genre flags, in file order; "unknown" marks a movie without genres. The file says
+# "Children's"; the later releases' spelling "Children" is used so genre names agree across releases.
 GENRES_100K = (
     "unknown", "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary",
     "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller",

@@ -100,8 +100,9 @@ DATASETS: dict[str, Variant] = {
                  "25 million ratings of 62,423 movies by 162,541 users (2019)"),
         _variant("ml-32m", "csv", HALF_STARS, None, "240 MB",
                  "32 million ratings of 87,585 movies by 200,948 users (2023)"),
-        _variant("ml-latest", "csv", HALF_STARS, None, "about 350 MB",
-                 "the newest full release; GroupLens updates it, so its content changes over time"),
+        _variant("ml-latest", "csv", HALF_STARS, None, "350 MB",
+                 "the newest full release (about 33 million ratings); GroupLens updates it, "
+                 "so it changes over time"),
     )
 }
 

@@ -18,6 +18,8 @@ _COLUMN_ALIASES = {
     "movie": "movie_id", "rating": "rating", "timestamp": "timestamp", "title": "title",
     "genres": "genres",
 }
+_RATINGS = "ratings file"
+_MOVIES = "movies file"
 _RATINGS_HEADER = "user_id,movie_id,rating[,timestamp] (userId,movieId also work)"
 _MOVIES_HEADER = "movie_id,title[,genres] (movieId also works)"
 
@@ -42,7 +44,7 @@ def load_ratings_csv(ratings: str | Path | IO, movies: str | Path | IO | None = 
             the line and the value.
     """
     scale = scale or HALF_STARS
-    table = _read_table(ratings, "ratings file", ("user_id", "movie_id", "rating"), _RATINGS_HEADER)
+    table = _read_table(ratings, _RATINGS, ("user_id", "movie_id", "rating"), _RATINGS_HEADER)
     frame = _checked_ratings(table, scale)
     catalogue = _catalogue(movies, frame["movie_id"].unique())
     return Dataset(name=name, ratings=frame, movies=catalogue, scale=scale,
@@ -106,34 +108,32 @@ def _header_key(column: object) -> str:
     return str(column).strip().lower().replace("_", "").replace(" ", "")
 
 
-def _reject(table: pd.DataFrame, bad: pd.Series | np.ndarray, label: str, problem: str) -> None:
-    """Raise for the first flagged row; ``problem`` may use ``{value}``, the offending text."""
+def _reject(table: pd.DataFrame, bad: pd.Series | np.ndarray, label: str, problem: str,
+            column: str | None = None) -> None:
+    """Raise for the first flagged row; ``problem`` may quote that row's ``column`` as ``{value}``."""
     bad = np.asarray(bad, dtype=bool)
     if not bad.any():
         return
     first = int(np.argmax(bad))
-    row = table.iloc[first]
-    message = problem.format(value=row.get("_value", ""))
+    message = problem.format(value=table[column].iloc[first] if column else "")
     more = int(bad.sum()) - 1
     suffix = f" (and {more} more such line{'s' if more != 1 else ''})" if more else ""
-    raise MovieRecError(f"The {label}, line {row['line']}: {message}{suffix}.")
+    raise MovieRecError(f"The {label}, line {table['line'].iloc[first]}: {message}{suffix}.")
 
 
 def _whole_numbers(table: pd.DataFrame, column: str, label: str) -> np.ndarray:
     values = table[column]
-    checked = table.assign(_value=values)
-    _reject(checked, values == "", label, f"{column} is empty")
-    _reject(checked, ~values.str.fullmatch(r"\d{1,18}"), label, f"{column} {{value!r}} is not a whole number")
+    _reject(table, values == "", label, f"{column} is empty")
+    _reject(table, ~values.str.fullmatch(r"\d{1,18}"), label,
+            f"{column} {{value!r}} is not a whole number", column)
     return values.astype(np.int64).to_numpy()
 
 
 def _rating_values(table: pd.DataFrame, scale: RatingScale) -> np.ndarray:
     values = table["rating"]
-    checked = table.assign(_value=values)
-    label = "ratings file"
-    _reject(checked, values == "", label, "the rating is empty")
+    _reject(table, values == "", _RATINGS, "the rating is empty")
     numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
-    _reject(checked, np.isnan(numbers), label, "rating {value!r} is not a number")
+    _reject(table, np.isnan(numbers), _RATINGS, "rating {value!r} is not a number", "rating")
     invalid = ~scale.allows(numbers)
     if invalid.any():
         first = numbers[int(np.argmax(invalid))]
@@ -142,17 +142,16 @@ def _rating_values(table: pd.DataFrame, scale: RatingScale) -> np.ndarray:
             problem = f"rating {{value}} is not one of the allowed ratings ({allowed})"
         else:
             problem = f"rating {{value}} is outside the scale {scale.label}"
-        _reject(checked, invalid, label, problem)
+        _reject(table, invalid, _RATINGS, problem, "rating")
     return numbers
 
 
 def _checked_ratings(table: pd.DataFrame, scale: RatingScale) -> pd.DataFrame:
-    label = "ratings file"
-    user_ids = _whole_numbers(table, "user_id", label)
-    movie_ids = _whole_numbers(table, "movie_id", label)
+    user_ids = _whole_numbers(table, "user_id", _RATINGS)
+    movie_ids = _whole_numbers(table, "movie_id", _RATINGS)
     ratings = _rating_values(table, scale)
     if "timestamp" in table.columns:
-        timestamps = _whole_numbers(table, "timestamp", label)
+        timestamps = _whole_numbers(table, "timestamp", _RATINGS)
     else:
         timestamps = np.zeros(len(table), dtype=np.int64)
     frame = ratings_frame(user_ids, movie_ids, ratings, timestamps)
@@ -161,7 +160,7 @@ def _checked_ratings(table: pd.DataFrame, scale: RatingScale) -> pd.DataFrame:
         later = int(np.argmax(repeated))
         user, movie = user_ids[later], movie_ids[later]
         first_line = table["line"].iloc[int(np.argmax((user_ids == user) & (movie_ids == movie)))]
-        _reject(table, repeated, label,
+        _reject(table, repeated, _RATINGS,
                 f"user {user} rates movie {movie} again (first on line {first_line}); "
                 "keep one rating per user and movie")
     return frame
@@ -173,11 +172,10 @@ def _catalogue(source: str | Path | IO | None, rated: np.ndarray) -> pd.DataFram
     titles = np.empty(0, dtype=np.str_)
     genres = np.empty(0, dtype=np.str_)
     if source is not None:
-        table = _read_table(source, "movies file", ("movie_id", "title"), _MOVIES_HEADER)
-        ids = _whole_numbers(table, "movie_id", "movies file")
-        repeated = pd.Series(ids).duplicated().to_numpy()
-        _reject(table.assign(_value=table["movie_id"]), repeated, "movies file",
-                "movie_id {value} is listed twice; keep one line per movie")
+        table = _read_table(source, _MOVIES, ("movie_id", "title"), _MOVIES_HEADER)
+        ids = _whole_numbers(table, "movie_id", _MOVIES)
+        _reject(table, pd.Series(ids).duplicated(), _MOVIES,
+                "movie_id {value} is listed twice; keep one line per movie", "movie_id")
         titles = table["title"].to_numpy(dtype=np.str_)
         genres = table["genres"].to_numpy(dtype=np.str_) if "genres" in table else np.full(len(ids), "")
     unlisted = np.setdiff1d(rated, ids)
