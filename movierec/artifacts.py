@@ -92,7 +92,7 @@ class TrainedModel:
 
     def save(self, name: str | None = None, directory: Path | None = None, overwrite: bool = True) -> Path:
         """Write the model atomically as ``<directory>/<name>.pt`` (default: ``MOVIEREC_HOME/models``)."""
-        name = check_name(name or self.name or default_name(self.dataset, self.preset))
+        name = check_name(name if name is not None else self.name or default_name(self.dataset, self.preset))
         target = (directory or paths.subdir("models")) / f"{name}.pt"
         if target.exists() and not overwrite:
             raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from movierec.model import EmbeddingNet
+
+
+def test_article_architecture_and_initialisation():
+    net = EmbeddingNet(7, 9, n_factors=4, hidden=(6, 5), dropouts=(0.5, 0.0), embedding_dropout=0.05)
+    kinds = [type(layer) for layer in net.hidden]
+    assert kinds == [nn.Linear, nn.ReLU, nn.Dropout, nn.Linear, nn.ReLU]  # no Dropout where the rate is 0
+    assert net.hidden[0].in_features == 8  # user and movie embeddings concatenated
+    assert net.u.weight.abs().max() <= 0.05 and net.m.weight.abs().max() <= 0.05
+    assert torch.allclose(net.fc.bias, torch.full_like(net.fc.bias, 0.01))
+
+
+@pytest.mark.parametrize("use_bias,use_dot", [(False, False), (True, False), (False, True), (True, True)])
+def test_predictions_stay_in_the_sigmoid_range(use_bias, use_dot):
+    torch.manual_seed(0)
+    net = EmbeddingNet(5, 6, n_factors=3, hidden=(4,), dropouts=(0.0,), rating_range=(0.5, 5.5), use_bias=use_bias, use_dot=use_dot)
+    with torch.no_grad():
+        net.u.weight.mul_(1000)  # push the logits far out: the output must still stay in range
+        out = net(torch.tensor([0, 1, 4]), torch.tensor([5, 0, 2]))
+    assert out.shape == (3,)
+    assert bool(((out >= 0.5) & (out <= 5.5)).all())
+
+
+def test_score_from_vectors_equals_forward():
+    torch.manual_seed(0)
+    net = EmbeddingNet(5, 6, n_factors=3, hidden=(4,), dropouts=(0.3,), use_bias=True, use_dot=True).eval()
+    users, movies = torch.tensor([0, 3]), torch.tensor([2, 5])
+    with torch.no_grad():
+        direct = net(users, movies)
+        from_vectors = net.score(net.u(users), net.m(movies), net.user_bias(users).squeeze(1), net.movie_bias(movies).squeeze(1))
+    assert torch.allclose(direct, from_vectors)
