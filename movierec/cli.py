@@ -75,6 +75,7 @@ CONFIG_OPTIONS = (
 
 
 def _train(args: argparse.Namespace) -> int:
+    from movierec.artifacts import check_name
     from movierec.config import preset
     from movierec.pipeline import train_model
     from movierec.progress import TrainingProgress
@@ -82,13 +83,12 @@ def _train(args: argparse.Namespace) -> int:
 
     changes = {k: getattr(args, k) for k in CONFIG_OPTIONS if getattr(args, k) is not None}
     config = preset(args.preset).with_changes(**changes)
-    resolve_device(config.device)  # fail before loading data when CUDA is missing
+    # fail before any training on what can be checked up front
+    resolve_device(config.device)
+    name, directory = (check_name(args.out.stem), args.out.parent) if args.out and args.out.suffix == ".pt" else (None, args.out)
     dataset = load_dataset(args)
     model = train_model(dataset, config, preset=args.preset, callbacks=(TrainingProgress(),))
-    if args.out is not None and args.out.suffix == ".pt":
-        path = model.save(args.out.stem, directory=args.out.parent)
-    else:
-        path = model.save(directory=args.out)
+    path = model.save(name, directory=directory)
     report = {**model.metrics, "model_path": str(path), "preset": args.preset, "config": config.to_dict()}
     if args.json:
         print(json.dumps(report))

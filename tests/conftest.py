@@ -6,11 +6,14 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.data_fixtures import ReleaseServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -26,6 +29,19 @@ def movierec_home(tmp_path, monkeypatch):
     home = tmp_path / "movierec-home"
     monkeypatch.setenv("MOVIEREC_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def release_server(monkeypatch):
+    """A local HTTP server that downloads are pointed at (``MOVIEREC_DOWNLOAD_URL``)."""
+    local = ReleaseServer()
+    thread = threading.Thread(target=local.httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    monkeypatch.setenv("MOVIEREC_DOWNLOAD_URL", local.base)
+    yield local
+    local.httpd.shutdown()
+    local.httpd.server_close()
+    thread.join(timeout=5)
 
 
 def _free_port() -> int:

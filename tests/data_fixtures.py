@@ -1,6 +1,9 @@
 """Tiny made-up MovieLens releases in every format, for the data tests (never real MovieLens data)."""
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import http.server
 import io
 import zipfile
 from pathlib import Path
@@ -112,3 +115,39 @@ def zip_release(name: str, drop: tuple[str, ...] = ()) -> bytes:
             if file_name not in drop:
                 zf.writestr(f"{DATASETS[name].archive_folder}/{file_name}", content)
     return buffer.getvalue()
+
+
+class ReleaseServer:
+    """Serves ``files`` (URL path -> bytes); paths in ``truncated`` announce the full size but send half."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.truncated: set[str] = set()
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                body = server.files.get(self.path)
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2] if self.path in server.truncated else body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    def serve(self, name: str, body: bytes) -> None:
+        """Serve ``body`` as ``<base>/<name>.zip``."""
+        self.files[f"/{name}.zip"] = body
+
+
+def pin_md5(monkeypatch, name: str, body: bytes | None) -> None:
+    """Make the registry expect ``body``'s md5 (None: no published checksum)."""
+    md5 = hashlib.md5(body).hexdigest() if body is not None else None
+    monkeypatch.setitem(DATASETS, name, dataclasses.replace(DATASETS[name], md5=md5))

@@ -1,11 +1,7 @@
 """Downloads against a local HTTP server: progress, verification, atomic extraction, safe failures."""
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import http.server
-import threading
-from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -13,64 +9,17 @@ import pytest
 from movierec.data import DATASETS, dataset_status, download_dataset, load_100k_folds, load_movielens
 from movierec.errors import MovieRecError
 from movierec.paths import subdir
-from tests.data_fixtures import N_RATINGS, zip_release
-
-
-class _Server:
-    """Serves ``files`` (URL path -> bytes); paths in ``truncated`` announce the full size but send half."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.truncated: set[str] = set()
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                body = server.files.get(self.path)
-                if body is None:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body[: len(body) // 2] if self.path in server.truncated else body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-
-    def serve(self, name: str, body: bytes) -> None:
-        self.files[f"/{name}.zip"] = body
-
-
-@pytest.fixture
-def server(monkeypatch) -> Iterator[_Server]:
-    local = _Server()
-    thread = threading.Thread(target=local.httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    monkeypatch.setenv("MOVIEREC_DOWNLOAD_URL", local.base)
-    yield local
-    local.httpd.shutdown()
-    local.httpd.server_close()
-    thread.join(timeout=5)
-
-
-def _pin_md5(monkeypatch, name: str, body: bytes | None) -> None:
-    """Make the registry expect ``body``'s md5 (None: no published checksum)."""
-    md5 = hashlib.md5(body).hexdigest() if body is not None else None
-    monkeypatch.setitem(DATASETS, name, dataclasses.replace(DATASETS[name], md5=md5))
+from tests.data_fixtures import N_RATINGS, pin_md5, zip_release
 
 
 def _cache_entries() -> list[str]:
     return sorted(path.name for path in subdir("datasets").iterdir())
 
 
-def test_download_reports_progress_and_extracts_into_the_cache(server, monkeypatch):
+def test_download_reports_progress_and_extracts_into_the_cache(release_server, monkeypatch):
     body = zip_release("ml-1m")
-    server.serve("ml-1m", body)
-    _pin_md5(monkeypatch, "ml-1m", body)
+    release_server.serve("ml-1m", body)
+    pin_md5(monkeypatch, "ml-1m", body)
     seen: list[tuple[int, int | None]] = []
     dataset = load_movielens("ml-1m", progress=lambda done, total: seen.append((done, total)))
     assert dataset.n_ratings == N_RATINGS
@@ -81,33 +30,33 @@ def test_download_reports_progress_and_extracts_into_the_cache(server, monkeypat
     assert load_movielens("ml-1m", download=False).fingerprint == dataset.fingerprint
 
 
-def test_archive_folder_is_renamed_to_the_release_name(server, monkeypatch):
+def test_archive_folder_is_renamed_to_the_release_name(release_server, monkeypatch):
     body = zip_release("ml-10m")
-    server.serve("ml-10m", body)
-    _pin_md5(monkeypatch, "ml-10m", body)
+    release_server.serve("ml-10m", body)
+    pin_md5(monkeypatch, "ml-10m", body)
     folder = download_dataset("ml-10m")
     assert folder == subdir("datasets") / "ml-10m" and (folder / "ratings.dat").is_file()
 
 
-def test_100k_folds_can_be_downloaded(server, monkeypatch):
+def test_100k_folds_can_be_downloaded(release_server, monkeypatch):
     body = zip_release("ml-100k")
-    server.serve("ml-100k", body)
-    _pin_md5(monkeypatch, "ml-100k", body)
+    release_server.serve("ml-100k", body)
+    pin_md5(monkeypatch, "ml-100k", body)
     assert len(load_100k_folds("ml-100k")) == 5
 
 
-def test_published_md5_sidecar_is_checked(server):
+def test_published_md5_sidecar_is_checked(release_server):
     body = zip_release("ml-32m")
-    server.serve("ml-32m", body)
-    server.files["/ml-32m.zip.md5"] = f"MD5 (ml-32m.zip) = {hashlib.md5(body).hexdigest()}\n".encode()
+    release_server.serve("ml-32m", body)
+    release_server.files["/ml-32m.zip.md5"] = f"MD5 (ml-32m.zip) = {hashlib.md5(body).hexdigest()}\n".encode()
     assert (download_dataset("ml-32m") / "ratings.csv").is_file()
-    server.files["/ml-32m.zip.md5"] = b"MD5 (ml-32m.zip) = 00000000000000000000000000000000\n"
+    release_server.files["/ml-32m.zip.md5"] = b"MD5 (ml-32m.zip) = 00000000000000000000000000000000\n"
     with pytest.raises(MovieRecError, match="md5 checksum"):
         download_dataset("ml-32m")
 
 
-def test_missing_sidecar_means_no_checksum(server):
-    server.serve("ml-latest", zip_release("ml-latest"))
+def test_missing_sidecar_means_no_checksum(release_server):
+    release_server.serve("ml-latest", zip_release("ml-latest"))
     assert load_movielens("ml-latest").n_ratings == N_RATINGS
 
 
@@ -118,30 +67,30 @@ def test_missing_sidecar_means_no_checksum(server):
     (lambda s, body: s.serve("ml-1m", zip_release("ml-1m", drop=("movies.dat",))), "lacks movies.dat"),
     (lambda s, body: None, "HTTP 404"),
 ])
-def test_bad_downloads_are_rejected_and_leave_nothing_behind(server, monkeypatch, prepare, expected):
+def test_bad_downloads_are_rejected_and_leave_nothing_behind(release_server, monkeypatch, prepare, expected):
     body = zip_release("ml-1m")
-    _pin_md5(monkeypatch, "ml-1m", None)
-    prepare(server, body)
+    pin_md5(monkeypatch, "ml-1m", None)
+    prepare(release_server, body)
     with pytest.raises(MovieRecError, match=expected) as error:
         load_movielens("ml-1m")
     assert "retrying is safe" in str(error.value)
     assert _cache_entries() == []
 
 
-def test_checksum_mismatch_is_rejected(server, monkeypatch):
-    server.serve("ml-1m", zip_release("ml-1m"))
-    _pin_md5(monkeypatch, "ml-1m", b"something else")
+def test_checksum_mismatch_is_rejected(release_server, monkeypatch):
+    release_server.serve("ml-1m", zip_release("ml-1m"))
+    pin_md5(monkeypatch, "ml-1m", b"something else")
     with pytest.raises(MovieRecError, match="md5 checksum"):
         download_dataset("ml-1m")
     assert _cache_entries() == []
 
 
-def test_failed_redownload_keeps_the_previous_copy(server, monkeypatch):
+def test_failed_redownload_keeps_the_previous_copy(release_server, monkeypatch):
     body = zip_release("ml-20m")
-    server.serve("ml-20m", body)
-    _pin_md5(monkeypatch, "ml-20m", body)
+    release_server.serve("ml-20m", body)
+    pin_md5(monkeypatch, "ml-20m", body)
     first = load_movielens("ml-20m")
-    server.serve("ml-20m", b"garbage")
+    release_server.serve("ml-20m", b"garbage")
     with pytest.raises(MovieRecError, match="not a zip archive"):
         download_dataset("ml-20m")
     assert _cache_entries() == ["ml-20m", "parsed"]
@@ -178,10 +127,10 @@ def test_download_url_defaults_to_grouplens(monkeypatch):
     assert archive_url(DATASETS["ml-1m"]) == "http://mirror.example/movielens/ml-1m.zip"
 
 
-def test_cancelling_from_the_progress_callback_leaves_nothing(server, monkeypatch):
+def test_cancelling_from_the_progress_callback_leaves_nothing(release_server, monkeypatch):
     body = zip_release("ml-1m")
-    server.serve("ml-1m", body)
-    _pin_md5(monkeypatch, "ml-1m", body)
+    release_server.serve("ml-1m", body)
+    pin_md5(monkeypatch, "ml-1m", body)
 
     def cancel(done: int, total: int | None) -> None:
         if done:
