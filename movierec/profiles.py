@@ -1,0 +1,208 @@
+"""Named profiles of people's ratings, kept in one SQLite file under ``MOVIEREC_HOME``."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import sqlite3
+from collections.abc import Callable, Container, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from movierec import paths
+from movierec.data import RatingScale
+from movierec.errors import MovieRecError
+
+MAX_NAME = 80
+CSV_HEADER = ("movie_id", "rating")
+BUSY_TIMEOUT_S = 5.0  # how long a write waits for another tab's transaction before giving up
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS profiles (name TEXT PRIMARY KEY, created TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ratings (
+    profile TEXT NOT NULL REFERENCES profiles(name) ON DELETE CASCADE,
+    movie_id INTEGER NOT NULL,
+    rating REAL NOT NULL,
+    updated TEXT NOT NULL,
+    PRIMARY KEY (profile, movie_id)
+);
+"""
+T = TypeVar("T")
+
+
+def check_name(name: str) -> str:
+    """A profile name without surrounding spaces: 1-80 characters, no control characters (anything else is fine)."""
+    cleaned = str(name).strip()
+    if not cleaned or len(cleaned) > MAX_NAME or not cleaned.isprintable():
+        raise MovieRecError(f"Profile names need 1-{MAX_NAME} printable characters (got {name!r}).")
+    return cleaned
+
+
+def check_rating(movie_id: int, rating: float, scale: RatingScale | None = None) -> float:
+    """``rating`` as a float, when it is a finite number on ``scale`` (any finite number without one)."""
+    try:
+        value = float(rating)
+    except (TypeError, ValueError):
+        raise MovieRecError(f"Rating {rating!r} for movie {movie_id} is not a number.") from None
+    if not math.isfinite(value) or (scale is not None and not scale.contains(value)):
+        allowed = f" (allowed: {scale.label})" if scale is not None else ""
+        raise MovieRecError(f"Rating {rating!r} for movie {movie_id} is outside the rating scale{allowed}.")
+    return value
+
+
+def parse_ratings_csv(text: str, scale: RatingScale | None = None, known_ids: Container[int] | None = None) -> dict[int, float]:
+    """Read ``movie_id,rating`` lines (with that header) into a dict, checking every line first.
+
+    Raises:
+        MovieRecError: naming the line of the first wrong header, malformed value, rating off the
+            scale, id not in ``known_ids`` or duplicate id.
+    """
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = tuple(cell.strip().lower() for cell in next(rows, []))
+    if header != CSV_HEADER:
+        raise MovieRecError(f"Line 1: expected the header 'movie_id,rating', found {','.join(header) or 'nothing'!r}.")
+    parsed: dict[int, float] = {}
+    first_line: dict[int, int] = {}
+    for line, cells in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != 2:
+            raise MovieRecError(f"Line {line}: expected 2 values (movie_id,rating), found {len(cells)}.")
+        try:
+            movie_id = int(cells[0].strip())
+        except ValueError:
+            raise MovieRecError(f"Line {line}: movie_id {cells[0].strip()!r} is not a whole number.") from None
+        try:
+            rating = check_rating(movie_id, cells[1].strip(), scale)
+        except MovieRecError as exc:
+            raise MovieRecError(f"Line {line}: {exc}") from None
+        if known_ids is not None and movie_id not in known_ids:
+            raise MovieRecError(f"Line {line}: movie {movie_id} is not in this dataset's catalogue.")
+        if movie_id in parsed:
+            raise MovieRecError(f"Line {line}: movie {movie_id} is rated twice (first on line {first_line[movie_id]}).")
+        parsed[movie_id], first_line[movie_id] = rating, line
+    return parsed
+
+
+def ratings_csv(ratings: dict[int, float]) -> str:
+    """The ``movie_id,rating`` CSV form of ``ratings`` (read back by :func:`parse_ratings_csv`)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerows((movie_id, f"{rating:g}") for movie_id, rating in sorted(ratings.items()))
+    return out.getvalue()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class ProfileStore:
+    """Profiles and their ratings in SQLite (WAL, one short transaction per change).
+
+    Every call opens its own connection, so one store can serve many threads and browser tabs;
+    concurrent writes to different movies never overwrite each other, and for one movie the last
+    write wins. A file that is not a readable database raises :class:`MovieRecError` and is left as it is.
+
+    Args:
+        path: the database file (default: ``MOVIEREC_HOME/profiles/profiles.sqlite3``).
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else paths.subdir("profiles") / "profiles.sqlite3"
+        self._run(lambda db: db.executescript(SCHEMA))
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            db.execute("PRAGMA foreign_keys = ON")
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            yield db
+        finally:
+            db.close()
+
+    def _run(self, action: Callable[[sqlite3.Connection], T], write: bool = False) -> T:
+        """Run ``action`` in one transaction; SQLite failures become errors worded for people."""
+        try:
+            with self._connect() as db:
+                if not write:
+                    return action(db)
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    result = action(db)
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+                return result
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise MovieRecError(f"The profile database {self.path} is busy (locked by another program); try again in a moment.") from None
+            raise MovieRecError(f"The profile database {self.path} cannot be used ({exc}); it was left untouched.") from None
+        except sqlite3.DatabaseError as exc:
+            raise MovieRecError(
+                f"The profile database {self.path} is damaged or is not a database ({exc}). It was left untouched: "
+                "move it aside (or restore a backup) to start a new one."
+            ) from None
+
+    def list_profiles(self) -> list[str]:
+        """Profile names, alphabetically (case-insensitive)."""
+        return self._run(lambda db: [r[0] for r in db.execute("SELECT name FROM profiles ORDER BY name COLLATE NOCASE, name")])
+
+    def create(self, name: str) -> str:
+        """Create an empty profile and return its cleaned name; an existing name raises :class:`MovieRecError`."""
+        cleaned = check_name(name)
+
+        def insert(db: sqlite3.Connection) -> None:
+            if db.execute("SELECT 1 FROM profiles WHERE name = ?", (cleaned,)).fetchone():
+                raise MovieRecError(f"A profile named {cleaned!r} already exists; pick it from the list.")
+            db.execute("INSERT INTO profiles (name, created) VALUES (?, ?)", (cleaned, _now()))
+
+        self._run(insert, write=True)
+        return cleaned
+
+    def ratings(self, name: str) -> dict[int, float]:
+        """The profile's ratings, movie id -> rating (empty for an unknown profile)."""
+        rows = self._run(lambda db: db.execute("SELECT movie_id, rating FROM ratings WHERE profile = ?", (name,)).fetchall())
+        return {int(movie_id): float(rating) for movie_id, rating in rows}
+
+    def set_rating(self, name: str, movie_id: int, rating: float, scale: RatingScale | None = None) -> None:
+        """Add or change one rating (checked against ``scale`` when given); other ratings are untouched."""
+        value = check_rating(movie_id, rating, scale)
+        self._run(lambda db: self._upsert(db, name, {int(movie_id): value}), write=True)
+
+    def remove_rating(self, name: str, movie_id: int) -> None:
+        """Forget one rating (nothing happens when it is not there)."""
+        self._run(lambda db: db.execute("DELETE FROM ratings WHERE profile = ? AND movie_id = ?", (name, int(movie_id))), write=True)
+
+    def clear(self, name: str) -> None:
+        """Forget all of a profile's ratings (the profile itself stays)."""
+        self._run(lambda db: db.execute("DELETE FROM ratings WHERE profile = ?", (name,)), write=True)
+
+    def export_csv(self, name: str) -> str:
+        """The profile's ratings as ``movie_id,rating`` CSV text."""
+        return ratings_csv(self.ratings(name))
+
+    def import_csv(self, name: str, text: str, scale: RatingScale | None = None, known_ids: Container[int] | None = None) -> int:
+        """Merge ratings from CSV text into a profile (imported ids overwrite, others stay); returns how many.
+
+        The whole file is checked before anything is written, and written in one transaction, so a bad
+        file changes nothing.
+        """
+        imported = parse_ratings_csv(text, scale, known_ids)
+        self._run(lambda db: self._upsert(db, name, imported), write=True)
+        return len(imported)
+
+    @staticmethod
+    def _upsert(db: sqlite3.Connection, name: str, ratings: dict[int, float]) -> None:
+        if not db.execute("SELECT 1 FROM profiles WHERE name = ?", (name,)).fetchone():
+            raise MovieRecError(f"There is no profile named {name!r}; create it first.")
+        stamp = _now()
+        db.executemany(
+            "INSERT INTO ratings (profile, movie_id, rating, updated) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (profile, movie_id) DO UPDATE SET rating = excluded.rating, updated = excluded.updated",
+            [(name, movie_id, rating, stamp) for movie_id, rating in ratings.items()],
+        )

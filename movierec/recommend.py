@@ -1,0 +1,261 @@
+"""Suggestions for a person who is not in the training data: fold-in, top-N with filters, reasons, neighbours."""
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+
+from movierec.artifacts import TrainedModel
+from movierec.errors import MovieRecError
+
+FIT_STEPS = 40  # L-BFGS iterations; a person has few ratings, so this converges well before the cap
+PRIOR_WEIGHT = 1.0  # cost (in squared rating error) of moving one typical user-spread away from the average user
+DAMPING = 10  # pseudo-ratings at the global mean that a movie's mean is blended with when ranking by popularity
+DEFAULT_MIN_RATINGS = 10  # suggestions need this many training ratings, so one-rating curiosities do not flood the list
+
+
+@dataclass(frozen=True)
+class FoldIn:
+    """A person's fitted position in the model and what it predicts for every movie.
+
+    Attributes:
+        vector: the fitted user vector (width ``n_factors``).
+        bias: the fitted user bias, or None when the model has no biases.
+        predictions: the predicted rating of every movie row, clipped to the scale.
+        used: the ratings the fit used (movies the model knows), movie id -> rating.
+        unknown: rated movie ids the model has no embedding for (kept, but not scored).
+    """
+
+    vector: torch.Tensor
+    bias: float | None
+    predictions: np.ndarray
+    used: dict[int, float]
+    unknown: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which movies may be suggested."""
+
+    include_genres: frozenset[str] = frozenset()  # keep movies with at least one of these (empty: all)
+    exclude_genres: frozenset[str] = frozenset()  # drop movies with any of these
+    year_min: int | None = None  # inclusive; movies without a year pass only when no year bound is set
+    year_max: int | None = None  # inclusive
+    min_ratings: int = DEFAULT_MIN_RATINGS  # training ratings a movie needs
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """The result of :func:`recommend`.
+
+    Attributes:
+        table: one row per suggestion, best first: ``movie_id, title, year, genres, n_ratings,
+            mean_rating, predicted`` and ``because`` (title of the liked movie closest to it, or None).
+        popular: True when there was nothing to fold in and the list ranks well-rated popular movies.
+        fold: the fold-in behind the ranking, None for the popular fallback.
+    """
+
+    table: pd.DataFrame
+    popular: bool
+    fold: FoldIn | None = field(default=None)
+
+
+def check_ratings(model: TrainedModel, ratings: Mapping[int, float]) -> None:
+    """Raise :class:`MovieRecError` naming the first rating that is not a number inside the model's scale."""
+    low, high = model.scale[0], model.scale[1]
+    for movie_id, rating in ratings.items():
+        if not isinstance(rating, (int, float)) or not math.isfinite(rating) or not low <= rating <= high:
+            raise MovieRecError(f"Rating {rating!r} for movie {movie_id} is outside this model's scale ({low:g}–{high:g}).")
+
+
+def _prior(model: TrainedModel) -> tuple[torch.Tensor, torch.Tensor]:
+    """The average trained user (vector, then bias when there is one) and the per-dimension spread around it."""
+    net = model.network
+    tables = [net.u.weight.detach()] + ([net.user_bias.weight.detach()] if net.user_bias is not None else [])
+    users = torch.cat(tables, dim=1)
+    # A spread floor keeps the prior usable for a model with a single (or untrained) user row.
+    spread = users.std(dim=0).nan_to_num(0.0).clamp_min(1e-2) if len(users) > 1 else torch.full_like(users[0], 1e-2)
+    return users.mean(dim=0), spread
+
+
+def fold_in(model: TrainedModel, ratings: Mapping[int, float]) -> FoldIn:
+    """Fit a user vector (and bias) to ``ratings`` with the network and movie embeddings frozen.
+
+    The fit is a MAP estimate: squared rating error plus an L2 pull towards the average trained user,
+    measured in units of how much trained users spread, so a single rating moves the person only a
+    little. It starts from the average user and uses L-BFGS, so equal input gives equal output.
+
+    Args:
+        model: the trained model.
+        ratings: movie id -> rating, in the model's scale; ids the model does not know are reported in
+            ``FoldIn.unknown`` and otherwise ignored.
+
+    Returns:
+        The fitted :class:`FoldIn`, with a prediction for every movie of the model.
+
+    Raises:
+        MovieRecError: a rating outside the model's scale.
+    """
+    check_ratings(model, ratings)
+    net = model.network.eval()  # dropout off: the fit and the scores must be deterministic
+    ids = np.array(sorted(ratings), dtype=np.int64)
+    rows = model.movie_index.rows(ids)
+    known = rows >= 0
+    used = {int(i): float(ratings[int(i)]) for i in ids[known]}
+    start, spread = _prior(model)
+    theta = start.clone()
+    if used:
+        theta = _fit(model, start, spread, torch.from_numpy(rows[known]), torch.tensor(list(used.values())))
+    vector, bias = _split(model, theta)
+    with torch.no_grad():
+        n_movies = net.m.num_embeddings
+        movie_bias = net.movie_bias.weight.squeeze(1) if net.movie_bias is not None else None
+        user_bias = bias.expand(n_movies) if bias is not None else None
+        scores = net.score(vector.expand(n_movies, -1), net.m.weight, user_bias, movie_bias)
+    predictions = np.clip(scores.numpy(), model.scale[0], model.scale[1])
+    return FoldIn(vector, float(bias) if bias is not None else None, predictions, used, tuple(int(i) for i in ids[~known]))
+
+
+def _split(model: TrainedModel, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    n_factors = model.network.u.embedding_dim
+    return theta[:n_factors], (theta[n_factors] if model.network.user_bias is not None else None)
+
+
+def _fit(model: TrainedModel, start: torch.Tensor, spread: torch.Tensor, rows: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    net = model.network
+    movies = net.m.weight.detach()[rows]
+    movie_bias = net.movie_bias.weight.detach()[rows].squeeze(1) if net.movie_bias is not None else None
+    theta = start.clone().requires_grad_(True)
+    optimiser = torch.optim.LBFGS([theta], max_iter=FIT_STEPS, line_search_fn="strong_wolfe")
+
+    def closure() -> torch.Tensor:
+        vector, bias = _split(model, theta)
+        user_bias = bias.expand(len(rows)) if bias is not None else None
+        predicted = net.score(vector.expand(len(rows), -1), movies, user_bias, movie_bias)
+        loss = (predicted - target).pow(2).sum() + PRIOR_WEIGHT * ((theta - start) / spread).pow(2).sum()
+        # Gradients only for theta: the shared network's own .grad fields stay untouched.
+        (theta.grad,) = torch.autograd.grad(loss, theta)
+        return loss.detach()
+
+    optimiser.step(closure)
+    return theta.detach()
+
+
+def candidates(model: TrainedModel, filters: Filters, exclude: Collection[int] = ()) -> np.ndarray:
+    """A boolean mask over the model's movie rows: the movies ``filters`` allow, minus the ids in ``exclude``."""
+    movies = model.movies
+    mask = movies["n_ratings"].to_numpy() >= filters.min_ratings
+    mask &= ~np.isin(movies["movie_id"].to_numpy(), np.fromiter(exclude, dtype=np.int64, count=len(exclude)))
+    if filters.include_genres:
+        mask &= np.array([not filters.include_genres.isdisjoint(g) for g in movies["genres"]], dtype=bool)
+    if filters.exclude_genres:
+        mask &= np.array([filters.exclude_genres.isdisjoint(g) for g in movies["genres"]], dtype=bool)
+    years = movies["year"]
+    if filters.year_min is not None:
+        mask &= (years >= filters.year_min).fillna(False).to_numpy(dtype=bool)
+    if filters.year_max is not None:
+        mask &= (years <= filters.year_max).fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+def popularity_scores(model: TrainedModel) -> np.ndarray:
+    """Each movie's mean training rating blended with ``DAMPING`` ratings at the global mean."""
+    counts = model.movies["n_ratings"].to_numpy(np.float64)
+    means = model.movies["mean_rating"].to_numpy(np.float64)
+    overall = float((counts * means).sum() / max(counts.sum(), 1.0))
+    return (counts * means + DAMPING * overall) / (counts + DAMPING)
+
+
+def top_rows(scores: np.ndarray, mask: np.ndarray, n: int, tie_break: np.ndarray) -> np.ndarray:
+    """The ``n`` best rows by score among ``mask``, ties broken by ascending ``tie_break`` (deterministic)."""
+    rows = np.flatnonzero(mask)
+    order = np.lexsort((tie_break[rows], -scores[rows]))
+    return rows[order[:n]]
+
+
+def recommend(
+    model: TrainedModel, ratings: Mapping[int, float], top_n: int = 10, filters: Filters | None = None, fold: FoldIn | None = None
+) -> Suggestions:
+    """The ``top_n`` unrated movies the person is predicted to like best, each with a reason.
+
+    With no rating of a movie the model knows, the list ranks well-rated popular movies instead
+    (``Suggestions.popular``).
+
+    Args:
+        model: the trained model.
+        ratings: movie id -> rating; rated movies are never suggested.
+        top_n: length of the list.
+        filters: genre, year and popularity limits (default: :class:`Filters`()).
+        fold: a fold-in of the same ratings, when the caller already has one.
+    """
+    filters = filters or Filters()
+    fold = fold or fold_in(model, ratings)
+    mask = candidates(model, filters, exclude=ratings.keys())
+    ids = model.movies["movie_id"].to_numpy()
+    popular = not fold.used
+    scores = popularity_scores(model) if popular else fold.predictions
+    rows = top_rows(scores, mask, top_n, ids)
+    table = model.movies.iloc[rows].reset_index(drop=True)
+    table["predicted"] = fold.predictions[rows]
+    table["because"] = None if popular else reasons(model, fold.used, rows)
+    return Suggestions(table, popular, None if popular else fold)
+
+
+def _unit_movies(model: TrainedModel) -> torch.Tensor:
+    return F.normalize(model.network.m.weight.detach(), dim=1)
+
+
+def liked(model: TrainedModel, ratings: Mapping[int, float]) -> list[int]:
+    """The ids the person rated highly: at least their own mean and above the middle of the scale."""
+    if not ratings:
+        return []
+    middle = (model.scale[0] + model.scale[1]) / 2
+    bar = max(float(np.mean(list(ratings.values()))), middle)
+    return sorted(movie_id for movie_id, rating in ratings.items() if rating >= bar and rating > middle)
+
+
+def reasons(model: TrainedModel, ratings: Mapping[int, float], rows: np.ndarray) -> list[str | None]:
+    """For each movie row, the title of the highly rated movie closest to it by embedding cosine (None: nothing liked)."""
+    liked_rows = model.movie_index.rows(liked(model, ratings))
+    liked_rows = liked_rows[liked_rows >= 0]
+    if len(liked_rows) == 0:
+        return [None] * len(rows)
+    unit = _unit_movies(model)
+    closest = (unit[torch.from_numpy(np.asarray(rows, dtype=np.int64))] @ unit[torch.from_numpy(liked_rows)].T).argmax(dim=1)
+    titles = model.movies["title"].to_numpy()
+    return [str(titles[liked_rows[i]]) for i in closest.tolist()]
+
+
+def similar_movies(model: TrainedModel, movie_id: int, k: int = 10, min_ratings: int = 0) -> pd.DataFrame:
+    """The ``k`` movies nearest to ``movie_id`` by cosine similarity of movie embeddings.
+
+    Args:
+        model: the trained model.
+        movie_id: a movie the model knows (an unknown id raises :class:`MovieRecError`).
+        k: how many neighbours.
+        min_ratings: neighbours need this many training ratings (their embeddings are noise below a few).
+
+    Returns:
+        The neighbours' rows of ``model.movies`` plus ``similarity``, most similar first.
+    """
+    row = model.movie_index.row(movie_id)
+    unit = _unit_movies(model)
+    similarity = (unit @ unit[row]).numpy()
+    mask = model.movies["n_ratings"].to_numpy() >= min_ratings
+    mask[row] = False
+    rows = top_rows(similarity, mask, k, model.movies["movie_id"].to_numpy())
+    table = model.movies.iloc[rows].reset_index(drop=True)
+    table["similarity"] = similarity[rows]
+    return table
+
+
+def most_rated(model: TrainedModel, n: int, exclude: Collection[int] = ()) -> pd.DataFrame:
+    """The ``n`` movies with the most training ratings outside ``exclude``: ones a newcomer is likely to know."""
+    mask = candidates(model, Filters(min_ratings=0), exclude)
+    counts = model.movies["n_ratings"].to_numpy()
+    return model.movies.iloc[top_rows(counts.astype(np.float64), mask, n, model.movies["movie_id"].to_numpy())]

@@ -1,0 +1,141 @@
+"""Fold-in, suggestions, reasons, neighbours and title search on data with planted tastes."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from movierec.errors import MovieRecError
+from movierec.recommend import Filters, fold_in, liked, most_rated, popularity_scores, recommend, similar_movies
+from movierec.search import TitleSearch, normalise
+from tests.factories import planted_dataset, tiny_model
+
+COMEDIES = (2, 4, 6, 8, 10, 12)
+DRAMAS = (1, 3, 5, 7, 9, 11)
+COMEDY_LOVER = {**{m: 5.0 for m in COMEDIES}, **{m: 1.0 for m in DRAMAS}}
+
+
+@pytest.fixture(scope="module")
+def model():
+    return tiny_model(planted_dataset(n_users=120, n_movies=60, per_user=30))
+
+
+def test_a_comedy_lover_gets_comedies_and_a_drama_lover_dramas(model):
+    comedy = recommend(model, COMEDY_LOVER, top_n=10, filters=Filters(min_ratings=0))
+    assert not comedy.popular
+    assert (comedy.table["movie_id"] % 2 == 0).mean() >= 0.9
+    drama_lover = {m: 6.0 - r for m, r in COMEDY_LOVER.items()}
+    drama = recommend(model, drama_lover, top_n=10, filters=Filters(min_ratings=0)).table
+    assert (drama["movie_id"] % 2 == 1).mean() >= 0.9
+    assert comedy.table["predicted"].mean() > drama.loc[drama["movie_id"] % 2 == 1, "predicted"].min() - 1
+
+
+def test_suggestions_exclude_rated_movies_and_say_why(model):
+    table = recommend(model, COMEDY_LOVER, top_n=20, filters=Filters(min_ratings=0)).table
+    assert not set(table["movie_id"]) & set(COMEDY_LOVER)
+    titles_liked = set(model.movies.set_index("movie_id").loc[list(COMEDIES), "title"])
+    assert table["because"].notna().all() and set(table["because"]) <= titles_liked
+    assert table["predicted"].is_monotonic_decreasing
+
+
+def test_fold_in_is_deterministic_and_leaves_the_network_alone(model):
+    model.network.zero_grad(set_to_none=True)  # training leaves its last gradients behind
+    before = {k: v.clone() for k, v in model.network.state_dict().items()}
+    first, second = fold_in(model, COMEDY_LOVER), fold_in(model, COMEDY_LOVER)
+    assert torch.equal(first.vector, second.vector) and first.bias == second.bias
+    np.testing.assert_array_equal(first.predictions, second.predictions)
+    assert all(torch.equal(v, model.network.state_dict()[k]) for k, v in before.items())
+    assert all(p.grad is None for p in model.network.parameters())
+
+
+def test_fold_in_fits_the_ratings_it_was_given(model):
+    fold = fold_in(model, COMEDY_LOVER)
+    rows = model.movie_index.rows(list(COMEDY_LOVER))
+    predicted = dict(zip(COMEDY_LOVER, fold.predictions[rows]))
+    assert min(predicted[m] for m in COMEDIES) > max(predicted[m] for m in DRAMAS)
+    assert len(fold.predictions) == len(model.movies)
+    assert ((fold.predictions >= 0.5) & (fold.predictions <= 5.0)).all()
+
+
+def test_one_rating_moves_the_person_only_a_little(model):
+    average = fold_in(model, {})
+    one = fold_in(model, {2: 5.0})
+    users = model.network.u.weight.detach()
+    typical = (users - users.mean(0)).norm(dim=1).median()
+    assert (one.vector - average.vector).norm() < 2 * typical
+
+
+def test_unknown_ids_are_reported_not_scored(model):
+    fold = fold_in(model, {2: 5.0, 999_999: 4.0})
+    assert fold.unknown == (999_999,) and fold.used == {2: 5.0}
+    assert recommend(model, {999_999: 4.0}).popular
+
+
+def test_ratings_outside_the_scale_are_rejected(model):
+    for bad in (7.0, 0.0, float("nan"), "4"):
+        with pytest.raises(MovieRecError, match="movie 2"):
+            fold_in(model, {2: bad})
+
+
+def test_no_ratings_fall_back_to_damped_popularity(model):
+    result = recommend(model, {}, top_n=5, filters=Filters(min_ratings=0))
+    assert result.popular and result.fold is None and result.table["because"].isna().all()
+    scores = pd.Series(popularity_scores(model), index=model.movies["movie_id"])
+    assert list(result.table["movie_id"]) == list(scores.sort_values(ascending=False, kind="stable").index[:5])
+
+
+def test_damping_pulls_a_single_perfect_rating_below_a_well_loved_classic(model):
+    movies = model.movies.copy()
+    movies.loc[0, ["n_ratings", "mean_rating"]] = (1, 5.0)
+    movies.loc[1, ["n_ratings", "mean_rating"]] = (500, 4.6)
+    model_copy = type(model)(model.config, model.network, model.users, movies, model.scale, model.dataset, model.fingerprint)
+    scores = popularity_scores(model_copy)
+    assert scores[1] > scores[0]
+
+
+def test_filters_limit_genres_years_and_counts(model):
+    only_dramas = recommend(model, COMEDY_LOVER, top_n=50, filters=Filters(include_genres=frozenset({"Drama"}), min_ratings=0)).table
+    assert len(only_dramas) and (only_dramas["movie_id"] % 2 == 1).all()
+    no_comedy = recommend(model, COMEDY_LOVER, top_n=50, filters=Filters(exclude_genres=frozenset({"Comedy"}), min_ratings=0)).table
+    assert (no_comedy["movie_id"] % 2 == 1).all()
+    years = recommend(model, {}, top_n=50, filters=Filters(year_min=1990, year_max=1995, min_ratings=0)).table
+    assert len(years) and years["year"].between(1990, 1995).all()
+    assert recommend(model, {}, filters=Filters(min_ratings=10**6)).table.empty
+
+
+def test_liked_needs_above_middle_and_own_mean(model):
+    assert liked(model, {1: 5.0, 2: 4.0, 3: 1.0}) == [1, 2]
+    assert liked(model, {1: 2.0, 2: 2.5}) == []
+
+
+def test_similar_movies_are_nearest_by_cosine_and_exclude_the_movie(model):
+    neighbours = similar_movies(model, 2, k=8)
+    assert 2 not in set(neighbours["movie_id"]) and len(neighbours) == 8
+    assert neighbours["similarity"].is_monotonic_decreasing
+    assert (neighbours["movie_id"] % 2 == 0).mean() >= 0.75
+    with pytest.raises(MovieRecError, match="123456"):
+        similar_movies(model, 123456)
+
+
+def test_most_rated_skips_what_was_rated(model):
+    top = most_rated(model, 5, exclude={int(model.movies.sort_values("n_ratings").iloc[-1]["movie_id"])})
+    assert len(top) == 5 and top["n_ratings"].is_monotonic_decreasing
+
+
+def test_search_ignores_case_accents_punctuation_and_word_order():
+    movies = pd.DataFrame(
+        {
+            "movie_id": [1, 2, 3, 4],
+            "title": ["Amélie (Fabuleux destin d'Amélie Poulain, Le) (2001)", "Matrix, The (1999)", "Toy Story (1995)", "Toy Story 2 (1999)"],
+            "n_ratings": [10, 20, 30, 5],
+        }
+    )
+    search = TitleSearch(movies)
+    assert normalise("  AMÉLIE!! ") == "amelie"
+    assert list(search.find("amelie 2001")["movie_id"]) == [1]
+    assert list(search.find("AMELIE")["movie_id"]) == [1]
+    assert list(search.find("the matrix")["movie_id"]) == [2]
+    assert list(search.find("toy sto")["movie_id"]) == [3, 4]
+    assert list(search.find("story 1999")["movie_id"]) == [4]
+    assert search.find("   ").empty and search.find("zzz").empty
