@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from movierec.errors import MovieRecError
+from movierec.recommend_cli import add_recommend
 
 EXIT_BAD_INPUT = 2
 
@@ -130,7 +131,7 @@ def _datasets(args: argparse.Namespace) -> int:
     return 0
 
 
-REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_datasets, _add_train]
+REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_datasets, _add_train, add_recommend]
 
 
 def build_parser() -> argparse.ArgumentParser:

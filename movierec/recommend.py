@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -57,12 +57,12 @@ class Suggestions:
         table: one row per suggestion, best first: ``movie_id, title, year, genres, n_ratings,
             mean_rating, predicted`` and ``because`` (title of the liked movie closest to it, or None).
         popular: True when there was nothing to fold in and the list ranks well-rated popular movies.
-        fold: the fold-in behind the ranking, None for the popular fallback.
+        fold: the fold-in of the ratings (its ``unknown`` lists ids the model could not score).
     """
 
     table: pd.DataFrame
     popular: bool
-    fold: FoldIn | None = field(default=None)
+    fold: FoldIn
 
 
 def check_ratings(model: TrainedModel, ratings: Mapping[int, float]) -> None:
@@ -203,7 +203,7 @@ def recommend(
     table = model.movies.iloc[rows].reset_index(drop=True)
     table["predicted"] = fold.predictions[rows]
     table["because"] = None if popular else reasons(model, fold.used, rows)
-    return Suggestions(table, popular, None if popular else fold)
+    return Suggestions(table, popular, fold)
 
 
 def _unit_movies(model: TrainedModel) -> torch.Tensor:

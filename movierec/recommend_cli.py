@@ -1,0 +1,100 @@
+"""``python -m movierec recommend``: suggestions for ratings given on the command line or in a CSV file."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from movierec.errors import MovieRecError
+
+
+def parse_rate(text: str) -> dict[int, float]:
+    """``"1=5,318=4.5"`` -> ``{1: 5.0, 318: 4.5}``; a malformed pair or a repeated id raises :class:`MovieRecError`."""
+    ratings: dict[int, float] = {}
+    for pair in (p.strip() for p in text.split(",")):
+        if not pair:
+            continue
+        movie, sep, rating = pair.partition("=")
+        try:
+            movie_id, value = int(movie), float(rating)
+        except ValueError:
+            raise MovieRecError(f"--rate: {pair!r} is not MOVIE_ID=RATING (for example 318=4.5).") from None
+        if not sep or movie_id in ratings:
+            raise MovieRecError(f"--rate: {pair!r} is not MOVIE_ID=RATING or rates movie {movie_id} twice.")
+        ratings[movie_id] = value
+    return ratings
+
+
+def add_recommend(sub: argparse._SubParsersAction) -> None:
+    """Register the ``recommend`` command."""
+    p = sub.add_parser(
+        "recommend",
+        help="suggest movies for a person's ratings",
+        description="Fold a person's ratings into a saved model and list the movies it predicts they will like.",
+    )
+    p.add_argument("--model", required=True, help="saved model name (see MOVIEREC_HOME/models) or path to a .pt file")
+    p.add_argument("--rate", default="", help='ratings as MOVIE_ID=RATING pairs, e.g. "1=5,318=4.5,296=4"')
+    p.add_argument("--ratings", type=Path, help="a CSV file with the header movie_id,rating (merged with --rate, which wins)")
+    p.add_argument("--top", type=int, default=10, help="how many suggestions (default: 10)")
+    p.add_argument("--min-ratings", type=int, help="only suggest movies with at least this many training ratings (default: 10)")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    p.set_defaults(handler=_recommend)
+
+
+def _read_ratings(args: argparse.Namespace, scale: Any) -> dict[int, float]:
+    from movierec.profiles import parse_ratings_csv
+
+    ratings: dict[int, float] = {}
+    if args.ratings is not None:
+        try:
+            text = args.ratings.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MovieRecError(f"Cannot read {args.ratings}: {exc}") from None
+        try:
+            ratings = parse_ratings_csv(text, scale)
+        except MovieRecError as exc:
+            raise MovieRecError(f"{args.ratings}: {exc}") from None
+    return {**ratings, **parse_rate(args.rate)}
+
+
+def _recommend(args: argparse.Namespace) -> int:
+    from movierec.artifacts import load_model
+    from movierec.data import RatingScale
+    from movierec.recommend import Filters, recommend
+
+    if args.top < 1:
+        raise MovieRecError(f"--top must be at least 1 (got {args.top}).")
+    model = load_model(args.model)
+    ratings = _read_ratings(args, RatingScale(*model.scale))
+    filters = Filters() if args.min_ratings is None else Filters(min_ratings=args.min_ratings)
+    result = recommend(model, ratings, top_n=args.top, filters=filters)
+    rows = [
+        {
+            "movie_id": int(row.movie_id),
+            "title": row.title,
+            "year": None if row.year is None or row.year != row.year else int(row.year),
+            "genres": list(row.genres),
+            "n_ratings": int(row.n_ratings),
+            "predicted": round(float(row.predicted), 3),
+            "because": row.because,
+        }
+        for row in result.table.astype(object).where(result.table.notna(), None).itertuples()
+    ]
+    report = {"model": model.name, "dataset": model.dataset, "popular": result.popular, "unknown": list(result.fold.unknown), "suggestions": rows}
+    print(json.dumps(report) if args.json else _as_text(report))
+    return 0
+
+
+def _as_text(report: dict[str, Any]) -> str:
+    lines = []
+    if report["popular"]:
+        lines.append("No rating of a movie this model knows: these are well-rated popular movies.")
+    if report["unknown"]:
+        lines.append(f"Not scored by this model (unknown movie ids): {', '.join(map(str, report['unknown']))}")
+    for row in report["suggestions"]:
+        because = f"  (because you rated {row['because']} highly)" if row["because"] else ""
+        lines.append(f"{row['predicted']:.2f}  {row['title']}{because}")
+    if not report["suggestions"]:
+        lines.append("No movie passes the filters; lower --min-ratings.")
+    return "\n".join(lines)
