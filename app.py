@@ -1,0 +1,23 @@
+"""movierec dashboard: navigation, the shared sidebar and the data credit."""
+from __future__ import annotations
+
+import streamlit as st
+
+from movierec.ui.sidebar import render_sidebar
+
+st.set_page_config(page_title="movierec", page_icon="🎬", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
+        st.Page("pages/train.py", title="Train", icon="🏋️"),
+        st.Page("pages/rate.py", title="Rate", icon="⭐"),
+        st.Page("pages/embeddings.py", title="Embeddings", icon="🧭"),
+    ]
+)
+render_sidebar()
+navigation.run()
+st.caption(
+    "Ratings data: MovieLens by GroupLens Research (F. M. Harper and J. A. Konstan, 2015), "
+    "for research and non-commercial use under its licence."
+)

@@ -1,0 +1,46 @@
+"""Cached loaders: one copy of each dataset and saved model per server process."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from movierec import paths
+from movierec.artifacts import ModelInfo, TrainedModel, list_models, load_model
+from movierec.data import Dataset, load_movielens
+
+
+@st.cache_resource(show_spinner="Loading ratings…", max_entries=4)
+def dataset(name: str, data_dir: str | None = None) -> Dataset:
+    """A MovieLens variant (never downloads: downloading is an explicit button)."""
+    return load_movielens(name, data_dir=data_dir, download=False)
+
+
+@st.cache_resource(show_spinner="Loading model…", max_entries=8)
+def _model(path: str, mtime_ns: int) -> TrainedModel:
+    return load_model(Path(path))
+
+
+def model(info: ModelInfo) -> TrainedModel:
+    """A saved model, reloaded when its file changes (overwriting a name replaces the cached copy)."""
+    return _model(str(info.path), info.path.stat().st_mtime_ns)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _models(dataset_name: str, listing: tuple[tuple[str, int], ...]) -> list[ModelInfo]:
+    return list_models(dataset=dataset_name)
+
+
+def models(dataset_name: str) -> list[ModelInfo]:
+    """Saved models of one dataset, newest first; rescanned whenever a model file appears or changes."""
+    folder = paths.subdir("models")
+    listing = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.pt")))
+    return _models(dataset_name, listing)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def rating_counts(fingerprint: str, _dataset: Dataset) -> tuple[pd.Series, pd.Series]:
+    """Ratings per user and per movie (keyed by the data's fingerprint; the frame itself is not hashed)."""
+    ratings = _dataset.ratings
+    return ratings.groupby("user_id").size(), ratings.groupby("movie_id").size()

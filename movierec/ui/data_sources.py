@@ -1,0 +1,102 @@
+"""Sidebar panels that add datasets: download a release, read an extracted folder, upload a CSV."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from movierec.data import DATASETS, dataset_status, load_ratings_csv
+from movierec.errors import MovieRecError
+from movierec.ui import cache
+from movierec.ui.polling import poll
+from movierec.ui.runs import FAILED, DownloadJob
+from movierec.ui.state import FOLDERS_KEY, UPLOADS_KEY, choose_later, folder_key, upload_key
+
+DOWNLOAD_JOB_KEY = "download_job"
+
+
+def download_panel() -> None:
+    """Pick a downloadable release, see whether it is cached, download it with a progress bar."""
+    job: DownloadJob | None = st.session_state.get(DOWNLOAD_JOB_KEY)
+    status = {row["name"]: row for row in dataset_status() if not row["bundled"]}
+    with st.expander("Download a MovieLens release", expanded=job is not None and (job.running or _failed(job))):
+        name = st.selectbox(
+            "Release",
+            list(status),
+            key="download_choice",
+            format_func=lambda n: f"{n} · {status[n]['size_hint']} · {'cached' if status[n]['ready'] else 'not downloaded'}",
+        )
+        row = status[name]
+        cached = f"Cached in {row['location']}." if row["ready"] else "Not downloaded yet."
+        st.caption(f"{row['description']} Ratings {row['scale']}. {cached}")
+        busy = job is not None and job.running
+        label = "Retry download" if _failed(job) and job.name == name else "Download"
+        if st.button(label, disabled=busy, key="download_start", help="Fetched from GroupLens, checked, then unpacked."):
+            st.session_state[DOWNLOAD_JOB_KEY] = DownloadJob(name).start()
+            st.rerun()
+        if job is not None:
+            poll(job, lambda: _download_progress(job))
+
+
+def _failed(job: DownloadJob | None) -> bool:
+    return job is not None and job.snapshot().status == FAILED
+
+
+def _download_progress(job: DownloadJob) -> None:
+    snap = job.snapshot()
+    if job.running:
+        done_mb = snap.bytes_done / 1e6
+        if snap.bytes_total:
+            text = f"{job.name}: {done_mb:.1f} of {snap.bytes_total / 1e6:.1f} MB"
+            st.progress(min(1.0, snap.bytes_done / snap.bytes_total), text=text)
+        else:
+            st.progress(0.0, text=f"{job.name}: {done_mb:.1f} MB so far")
+    elif snap.status == FAILED:
+        st.error(f"{snap.error} Any copy downloaded earlier is untouched; you can retry.")
+    else:
+        # Done: make the new release the active dataset; the rerun that follows redraws the picker.
+        st.session_state.pop(DOWNLOAD_JOB_KEY, None)
+        choose_later(dataset=job.name)
+
+
+def folder_panel() -> None:
+    """Read a release from a folder the person extracted themselves."""
+    with st.expander("Use an extracted folder"):
+        release = st.selectbox("Release in the folder", list(DATASETS), key="folder_release")
+        folder = st.text_input("Folder path", key="folder_path", placeholder="/data/ml-1m")
+        if st.button("Use this folder", key="folder_use", disabled=not folder.strip()):
+            path = str(Path(folder.strip()).expanduser().resolve())
+            try:
+                cache.dataset(release, path)
+            except MovieRecError as exc:
+                st.error(str(exc))
+                return
+            key = folder_key(release, path)
+            folders = st.session_state.setdefault(FOLDERS_KEY, [])
+            if key not in folders:
+                folders.append(key)
+            choose_later(dataset=key)
+            st.rerun()
+
+
+def upload_panel() -> None:
+    """Check an uploaded ratings CSV (and optional movies CSV) and make it the active dataset."""
+    with st.expander("Upload your own ratings"):
+        ratings = st.file_uploader("Ratings CSV: user_id, movie_id, rating[, timestamp]", type="csv", key="upload_ratings")
+        movies = st.file_uploader("Movies CSV (optional): movie_id, title[, genres]", type="csv", key="upload_movies")
+        if st.button("Use these ratings", key="upload_use", disabled=ratings is None):
+            # The file name becomes the dataset's name, so models trained on it are listed under it.
+            stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(ratings.name).stem).strip("-._") or "ratings"
+            name = f"upload-{stem}"
+            for upload in (ratings, movies):
+                if upload is not None:
+                    upload.seek(0)  # a second click must read the file from its start again
+            try:
+                dataset = load_ratings_csv(ratings, movies, name=name)
+            except MovieRecError as exc:
+                st.error(str(exc))
+                return
+            st.session_state.setdefault(UPLOADS_KEY, {})[upload_key(name)] = dataset
+            choose_later(dataset=upload_key(name))
+            st.rerun()

@@ -1,0 +1,80 @@
+"""The sidebar shared by every page: which dataset, which saved model, and ways to add data."""
+from __future__ import annotations
+
+import streamlit as st
+
+from movierec.artifacts import ModelInfo
+from movierec.data import dataset_status
+from movierec.errors import MovieRecError
+from movierec.ui import cache, data_sources
+from movierec.ui.state import (
+    DATASET_KEY,
+    DEFAULT_DATASET,
+    FOLDERS_KEY,
+    MODEL_KEY,
+    UPLOADS_KEY,
+    active_dataset,
+    apply_pending_choices,
+    load_source,
+    source_label,
+)
+
+
+def render_sidebar() -> None:
+    """Draw the dataset and model pickers (values in ``st.session_state``) and the data panels."""
+    apply_pending_choices()
+    with st.sidebar:
+        _dataset_picker()
+        _model_picker()
+        st.divider()
+        data_sources.download_panel()
+        data_sources.folder_panel()
+        data_sources.upload_panel()
+
+
+def _dataset_picker() -> None:
+    sources = [row["name"] for row in dataset_status() if row["ready"]]
+    sources += st.session_state.get(FOLDERS_KEY, []) + list(st.session_state.get(UPLOADS_KEY, {}))
+    chosen = st.session_state.get(DATASET_KEY, DEFAULT_DATASET)
+    if chosen not in sources:
+        chosen = DEFAULT_DATASET
+    try:
+        load_source(chosen)
+    except MovieRecError as exc:  # e.g. an extracted folder that was moved or damaged since it was added
+        st.error(f"{source_label(chosen)} can no longer be loaded, so the bundled data is back in use. {exc}")
+        if chosen in st.session_state.get(FOLDERS_KEY, []):
+            st.session_state[FOLDERS_KEY].remove(chosen)
+            sources.remove(chosen)
+        chosen = DEFAULT_DATASET
+    # Assigning before the widget exists is allowed, and keeps the choice when it is still offered.
+    st.session_state[DATASET_KEY] = chosen
+    st.selectbox(
+        "Dataset",
+        sources,
+        key=DATASET_KEY,
+        format_func=source_label,
+        help="MovieLens releases on this machine, extracted folders and uploads added in this session.",
+    )
+
+
+def _model_picker() -> None:
+    infos = cache.models(active_dataset().name)
+    if not infos:
+        st.session_state.pop(MODEL_KEY, None)
+        st.caption("No saved model for this dataset yet: train one on the Train page.")
+        return
+    by_name = {info.name: info for info in infos}
+    if st.session_state.get(MODEL_KEY) not in by_name:
+        st.session_state[MODEL_KEY] = infos[0].name
+    st.selectbox(
+        "Model",
+        list(by_name),
+        key=MODEL_KEY,
+        format_func=lambda name: _label(by_name[name]),
+        help="Saved models for this dataset, newest first (models trained with the command line appear too).",
+    )
+
+
+def _label(info: ModelInfo) -> str:
+    rmse = f" · RMSE {info.test_rmse:.3f}" if info.test_rmse is not None else ""
+    return f"{info.name}{rmse}"

@@ -1,0 +1,88 @@
+"""The sidebar's choices, read by every page: the active dataset and the active model.
+
+Dataset choices are *source keys*: a release name (``"ml-latest-small"``), ``"folder:<release>:<path>"``
+for an extracted folder, or ``"upload:<name>"`` for a checked CSV upload kept in this browser session.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from movierec.artifacts import ModelInfo, TrainedModel
+from movierec.data import Dataset
+from movierec.ui import cache
+
+DATASET_KEY = "dataset_name"
+MODEL_KEY = "model_name"
+UPLOADS_KEY = "dataset_uploads"  # source key -> Dataset, for CSV uploads of this session
+FOLDERS_KEY = "dataset_folders"  # folder source keys added in this session, in order
+DEFAULT_DATASET = "ml-latest-small"
+_PENDING = "_pending_choices"  # widget values to apply before the widgets are drawn on the next run
+
+
+def folder_key(release: str, folder: str) -> str:
+    """The source key of an extracted ``release`` read from ``folder``."""
+    return f"folder:{release}:{folder}"
+
+
+def upload_key(name: str) -> str:
+    """The source key of an uploaded dataset called ``name``."""
+    return f"upload:{name}"
+
+
+def load_source(key: str) -> Dataset:
+    """The dataset a source key names (raises ``MovieRecError`` when it cannot be loaded)."""
+    if key.startswith("upload:"):
+        return st.session_state[UPLOADS_KEY][key]
+    if key.startswith("folder:"):
+        _, release, folder = key.split(":", 2)
+        return cache.dataset(release, folder)
+    return cache.dataset(key)
+
+
+def source_label(key: str) -> str:
+    """How the dataset picker shows a source key."""
+    if key.startswith("upload:"):
+        return f"{key.removeprefix('upload:')} (uploaded CSV)"
+    if key.startswith("folder:"):
+        _, release, folder = key.split(":", 2)
+        return f"{release} from {folder}"
+    return key
+
+
+def active_dataset() -> Dataset:
+    """The dataset chosen in the sidebar (the bundled one until something else is picked)."""
+    key = st.session_state.get(DATASET_KEY, DEFAULT_DATASET)
+    if key.startswith("upload:") and key not in st.session_state.get(UPLOADS_KEY, {}):
+        key = DEFAULT_DATASET  # a stale upload key (the session's uploads are gone)
+    return load_source(key)
+
+
+def active_model_info() -> ModelInfo | None:
+    """The saved model chosen in the sidebar for the active dataset (the newest by default), or None."""
+    infos = cache.models(active_dataset().name)
+    chosen = st.session_state.get(MODEL_KEY)
+    return next((info for info in infos if info.name == chosen), infos[0] if infos else None)
+
+
+def active_model() -> TrainedModel | None:
+    """The loaded active model, or None when the active dataset has no saved model yet."""
+    info = active_model_info()
+    return cache.model(info) if info is not None else None
+
+
+def choose_later(**choices: Any) -> None:
+    """Make the sidebar pick these values on the next run (``dataset=...``, ``model=...``).
+
+    Streamlit forbids setting a widget's value once it is drawn in the current run, so pages and the
+    sidebar's own buttons queue the choice and call ``st.rerun()``.
+    """
+    keys = {"dataset": DATASET_KEY, "model": MODEL_KEY}
+    st.session_state.setdefault(_PENDING, {}).update({keys[name]: value for name, value in choices.items()})
+
+
+def apply_pending_choices() -> None:
+    """Apply the choices queued by :func:`choose_later`; called before the pickers are drawn."""
+    for key, value in st.session_state.pop(_PENDING, {}).items():
+        st.session_state[key] = value

@@ -1,0 +1,68 @@
+"""Helpers for the AppTest tests of the dashboard: open the app, upload planted ratings, wait for runs."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from factories import planted_dataset
+from movierec.ui.runs import BackgroundJob
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def navigation_pages(monkeypatch):
+    """Run app.py on every AppTest run, as the server does.
+
+    AppTest 1.67 forgets before each run that ``st.navigation`` replaced the legacy ``pages/``
+    auto-discovery; because ``pages/`` exists it would then run the page file alone, without the sidebar.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def open_app(page: str | None = None) -> AppTest:
+    """The dashboard after its first run, optionally switched to ``pages/<page>.py``."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    if page is not None:
+        at.switch_page(f"pages/{page}.py").run()
+    return at
+
+
+def upload_planted(at: AppTest, filename: str = "synthetic.csv", **shape: int) -> AppTest:
+    """Upload :func:`planted_dataset` ratings as a CSV through the sidebar and make it the active dataset."""
+    ratings = planted_dataset(**shape).ratings[["user_id", "movie_id", "rating"]]
+    at.file_uploader(key="upload_ratings").set_value((filename, ratings.to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    at.button(key="upload_use").click().run()
+    return at
+
+
+def wait_until(condition, timeout: float = 30.0) -> None:
+    """Poll ``condition()`` until it is true (background workers run in their own threads)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
+
+
+def finish(at: AppTest, job: BackgroundJob, timeout: float = 60.0) -> AppTest:
+    """Wait for ``job`` to end, then rerun the app (as the polling fragment would)."""
+    job.join(timeout)
+    assert not job.running
+    return at.run()
+
+
+def problems(at: AppTest) -> list[str]:
+    """Exceptions shown on the page (there must never be any)."""
+    return [e.value for e in at.exception]
