@@ -1,0 +1,111 @@
+"""The Train page's run views: live progress and curves, the result card, and saving."""
+from __future__ import annotations
+
+import streamlit as st
+
+from movierec import paths
+from movierec.artifacts import check_name, default_name
+from movierec.errors import MovieRecError
+from movierec.ui import charts
+from movierec.ui.model_card import model_card
+from movierec.ui.runs import FAILED, RUNNING, STOPPED, STOPPING, TrainingRun, TrainingSnapshot
+from movierec.ui.state import choose_later
+
+SAVE_NAME_KEY = "train_save_name"
+OVERWRITE_KEY = "train_overwrite"
+NOTICE_KEY = "train_notice"
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def progress(snap: TrainingSnapshot) -> None:
+    """Progress bar: epoch x/N, batch, elapsed and ETA (an upper bound, early stopping may end sooner)."""
+    if snap.status in (RUNNING, STOPPING) and not snap.batches_done:
+        st.progress(0.0, text=f"Preparing the data and the network… {_clock(snap.elapsed)} elapsed")
+        return
+    done = (snap.epoch - 1 + snap.batch / max(1, snap.n_batches)) / snap.epochs
+    text = f"Epoch {snap.epoch}/{snap.epochs} · batch {snap.batch}/{snap.n_batches} · {_clock(snap.elapsed)} elapsed"
+    if snap.status == STOPPING:
+        text += " · stopping after this batch…"
+    elif snap.eta is not None:
+        text += f" · at most {_clock(snap.eta)} left"
+    else:
+        text += f" · {snap.status}"
+    st.progress(min(1.0, done), text=text)
+
+
+def live(run: TrainingRun) -> None:
+    """Everything that changes while a run goes on: status, Stop, progress and the three charts."""
+    snap = run.snapshot()
+    if run.running:
+        left, right = st.columns([5, 1])
+        with left:
+            progress(snap)
+        with right:
+            st.button("Stop", key="train_stop", on_click=run.stop, disabled=snap.status == STOPPING,
+                      help="Ends the run after the current batch and keeps the best weights so far.", width="stretch")
+    if not snap.batch_losses:
+        return
+    left, right = st.columns(2)
+    left.plotly_chart(charts.loss_figure(snap.batch_losses, snap.n_batches), key="train_loss_chart")
+    right.plotly_chart(charts.rmse_figure(snap.epoch_events), key="train_rmse_chart")
+    st.plotly_chart(charts.lr_figure(snap.batch_lrs, snap.n_batches), key="train_lr_chart")
+
+
+def outcome(run: TrainingRun) -> None:
+    """The ended run: the error in plain words, or the result card and the Save form."""
+    snap = run.snapshot()
+    if snap.status == FAILED:
+        st.error(f"The run failed and nothing was saved. {snap.error}")
+        return
+    metrics = snap.model.metrics
+    with st.container(border=True):
+        if snap.status == STOPPED:
+            st.subheader("Result: stopped early")
+            st.warning(
+                f"You stopped this run after {metrics['epochs_run']} epoch(s); it keeps the weights of its best "
+                f"epoch ({metrics['best_epoch']}), scored below."
+            )
+        else:
+            st.subheader("Result: finished")
+        model_card(metrics)
+        save_form(run)
+
+
+def save_form(run: TrainingRun) -> None:
+    """Name (validated), overwrite confirmation, Save; the saved model becomes the sidebar's choice."""
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.success(notice)
+    model = run.snapshot().model
+    if SAVE_NAME_KEY not in st.session_state:
+        st.session_state[SAVE_NAME_KEY] = default_name(model.dataset, model.preset)
+    name = st.text_input("Model name", key=SAVE_NAME_KEY, help="Letters, digits, '.', '_' and '-'.").strip()
+    try:
+        check_name(name)
+    except MovieRecError as exc:
+        st.error(str(exc))
+        return
+    exists = (paths.subdir("models") / f"{name}.pt").exists()
+    overwrite = exists and st.checkbox(f"Replace the existing model {name}", key=OVERWRITE_KEY)
+    if exists and not overwrite:
+        st.warning(f"A model named {name} already exists. Tick the box to replace it, or choose another name.")
+    if st.button("Save model", type="primary", key="train_save", disabled=exists and not overwrite):
+        try:
+            model.save(name, overwrite=overwrite)
+        except (MovieRecError, OSError) as exc:
+            st.error(f"The model was not saved: {exc}")
+            return
+        st.session_state[NOTICE_KEY] = f"Saved as {name}; it is now the active model in the sidebar."
+        st.session_state.pop(OVERWRITE_KEY, None)
+        choose_later(model=name)
+        st.rerun()
+
+
+def forget_save_form() -> None:
+    """Clear the Save form's name and confirmation, so a new run gets a fresh default name."""
+    for key in (SAVE_NAME_KEY, OVERWRITE_KEY, NOTICE_KEY):
+        st.session_state.pop(key, None)

@@ -1,0 +1,38 @@
+"""Train page: settings, a background run with live curves, Stop, the result and Save."""
+from __future__ import annotations
+
+import streamlit as st
+
+from movierec.ui import train_form, train_view
+from movierec.ui.polling import poll
+from movierec.ui.runs import TrainingRun
+from movierec.ui.state import active_dataset
+
+RUN_KEY = "train_run"
+
+st.title("Train")
+dataset = active_dataset()
+st.write(
+    f"Train the embedding network on **{dataset.name}** ({dataset.n_ratings:,} ratings). "
+    "The run goes on in the background: you may visit other pages and come back."
+)
+run: TrainingRun | None = st.session_state.get(RUN_KEY)
+running = run is not None and run.running
+
+with st.expander("Settings", expanded=not running):
+    config, preset = train_form.settings()
+if st.button("Start training", type="primary", key="train_start", disabled=running or config is None,
+             help="One run at a time: Stop the current run first." if running else None):
+    st.session_state[RUN_KEY] = TrainingRun(dataset, config, preset).start()
+    train_view.forget_save_form()
+    st.rerun()
+
+if run is None:
+    st.info("Choose a preset or edit the settings, then start a run. Curves appear after the first batch.")
+else:
+    st.caption(
+        f"Run on {run.dataset.name} · preset {run.preset or 'custom'} · device {run.config.device}"
+    )
+    poll(run, lambda: train_view.live(run))
+    if not running:
+        train_view.outcome(run)

@@ -1,0 +1,124 @@
+"""The Train page through AppTest: settings and validation, a background run, Stop, the result, Save."""
+from __future__ import annotations
+
+import pytest
+
+from app_support import finish, navigation_pages, open_app, problems, upload_planted, wait_until  # noqa: F401
+from movierec.ui import runs
+from movierec.ui.state import MODEL_KEY
+
+# A small network that trains in well under a second per epoch on the bundled data.
+SMALL = {"train_n_factors": 8, "train_hidden": "16", "train_dropouts": "0.1", "train_batch_size": 4096}
+
+
+def _set(at, **values):
+    for key, value in values.items():
+        widget = next(w for w in (*at.number_input, *at.text_input, *at.checkbox) if w.key == key)
+        widget.set_value(value)
+    return at.run()
+
+
+def _start(at, **values):
+    _set(at, **{**SMALL, **values})
+    assert not at.button(key="train_start").disabled
+    at.button(key="train_start").click().run()
+    return at.session_state["train_run"]
+
+
+def _texts(elements):
+    return " ".join(e.value for e in elements)
+
+
+def test_presets_fill_every_field_and_cuda_is_disabled_with_the_reason():
+    at = open_app("train")
+    assert at.number_input(key="train_n_factors").value == 64
+    at.selectbox(key="train_preset").set_value("article").run()
+    assert at.number_input(key="train_n_factors").value == 150
+    assert at.text_input(key="train_hidden").value == "500, 500, 500"
+    assert at.text_input(key="train_dropouts").value == "0.5, 0.5, 0.25"
+    toggle = at.toggle(key="train_cuda")
+    assert toggle.disabled and not toggle.value
+    assert "CUDA unavailable" in _texts(at.caption)
+    assert not problems(at)
+
+
+def test_invalid_settings_are_named_next_to_their_fields_and_block_start():
+    at = _set(open_app("train"), train_epochs=0, train_hidden="64, x", train_test_size=1.5)
+    errors = _texts(at.error)
+    assert "epochs must be at least 1" in errors
+    assert "'64, x'" in errors
+    assert "test_size must be between 0 and 1" in errors
+    assert at.button(key="train_start").disabled
+    _set(at, train_epochs=2, train_hidden="64, 32", train_test_size=0.2)
+    assert "hidden has 2 layers but dropouts has 1" in _texts(at.error)
+    assert at.button(key="train_start").disabled
+    assert not problems(at)
+
+
+def test_a_run_shows_progress_and_curves_then_stop_keeps_the_best_weights():
+    at = open_app("train")
+    run = _start(at, train_epochs=200, train_patience=200)
+    assert at.button(key="train_start").disabled  # one run at a time
+    wait_until(lambda: len(run.snapshot().epoch_events) >= 2)
+    at.run()
+    assert "Epoch" in at.get("progress")[0].proto.text
+    charts = {chart.key for chart in at.get("plotly_chart")}
+    assert {"train_loss_chart", "train_rmse_chart", "train_lr_chart"} <= charts
+    at.switch_page("pages/overview.py").run()  # another page: the run goes on
+    at.switch_page("pages/train.py").run()
+    assert at.session_state["train_run"] is run and run.running
+    at.button(key="train_stop").click().run()
+    wait_until(lambda: not run.running, timeout=5)  # within about a second of the current batch
+    finish(at, run)
+    assert run.snapshot().status == runs.STOPPED
+    assert "Result: stopped early" in _texts(at.subheader)
+    assert "You stopped this run" in _texts(at.warning)
+    assert not at.button(key="train_start").disabled and not at.button(key="train_save").disabled
+    assert not problems(at)
+
+
+def test_a_finished_run_shows_the_result_and_save_updates_the_sidebar_at_once():
+    at = open_app("train")
+    run = _start(at, train_epochs=2)
+    finish(at, run)
+    assert "Result: finished" in _texts(at.subheader)
+    labels = {metric.label: metric.value for metric in at.metric}
+    assert float(labels["Test RMSE"]) < 1.2 and "of 2 run" in labels["Best epoch"]
+    table = at.dataframe[0].value
+    assert list(table.index) == sorted(table.index, key=lambda name: table.loc[name, "test RMSE"])
+    assert {"This model", "Baseline: global mean", "Baseline: user + movie biases"} == set(table.index)
+    at.text_input(key="train_save_name").set_value("small-run").run()
+    at.button(key="train_save").click().run()
+    assert "Saved as small-run" in _texts(at.success)
+    models = next(box for box in at.sidebar.selectbox if box.label == "Model")
+    assert models.value == "small-run" and at.session_state[MODEL_KEY] == "small-run"
+    # The same name again asks before replacing.
+    assert "already exists" in _texts(at.warning) and at.button(key="train_save").disabled
+    at.checkbox(key="train_overwrite").check().run()
+    at.button(key="train_save").click().run()
+    assert "Saved as small-run" in _texts(at.success)
+    at.text_input(key="train_save_name").set_value("../escape").run()
+    assert "Invalid model name" in _texts(at.error)
+    assert not problems(at)
+
+
+@pytest.mark.parametrize(
+    ("shape", "patch", "message"),
+    [
+        ({"n_users": 2, "per_user": 5}, None, "at least 20 are needed"),
+        ({}, RuntimeError("disk on fire"), "Training failed unexpectedly: RuntimeError: disk on fire"),
+    ],
+)
+def test_a_run_that_fails_in_the_worker_is_explained_in_plain_words(monkeypatch, shape, patch, message):
+    if patch is not None:
+        def broken(*args, **kwargs):
+            raise patch
+
+        monkeypatch.setattr(runs, "train_model", broken)
+    at = upload_planted(open_app(), **shape)
+    at.switch_page("pages/train.py").run()
+    run = _start(at, train_epochs=2)
+    finish(at, run)
+    assert message in _texts(at.error) and "nothing was saved" in _texts(at.error)
+    assert not problems(at)
+    assert not at.button(key="train_start").disabled  # the app keeps working
