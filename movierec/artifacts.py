@@ -38,6 +38,7 @@ def build_network(config: TrainConfig, n_users: int, n_movies: int, scale_min: f
         rating_range=(scale_min - 0.5, scale_max + 0.5),
         use_bias=config.use_bias,
         use_dot=config.use_dot,
+        implicit=config.implicit,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -24,6 +25,10 @@ class EmbeddingNet(nn.Module):
         rating_range: (low, high) that the sigmoid is stretched over.
         use_bias: add a learned bias per user and per movie.
         use_dot: add the dot product of the two embeddings.
+        implicit: learn a second movie table whose rows, summed over the movies a user rated and
+            scaled by ``1/sqrt(count)``, are added to the user's vector (SVD++). The rated lists are
+            attached with :meth:`set_rated` for training and folded into the user table by
+            :meth:`bake_rated`, so a trained network needs no lists to predict.
     """
 
     def __init__(
@@ -37,6 +42,7 @@ class EmbeddingNet(nn.Module):
         rating_range: tuple[float, float] = (0.5, 5.5),
         use_bias: bool = False,
         use_dot: bool = False,
+        implicit: bool = False,
     ) -> None:
         super().__init__()
         self.u = nn.Embedding(n_users, n_factors)
@@ -54,6 +60,8 @@ class EmbeddingNet(nn.Module):
         self.user_bias = nn.Embedding(n_users, 1) if use_bias else None
         self.movie_bias = nn.Embedding(n_movies, 1) if use_bias else None
         self.use_dot = use_dot
+        self.y = nn.Embedding(n_movies, n_factors) if implicit else None
+        self.rated: tuple[torch.Tensor, torch.Tensor] | None = None  # (indptr, movie rows) per user row
         self.register_buffer("rating_range", torch.tensor(rating_range, dtype=torch.float32))
         self._init()
 
@@ -65,15 +73,60 @@ class EmbeddingNet(nn.Module):
             if isinstance(layer, nn.Linear):
                 nn.init.xavier_uniform_(layer.weight)
                 layer.bias.data.fill_(0.01)
-        for bias in (self.user_bias, self.movie_bias):
-            if bias is not None:
-                bias.weight.data.zero_()
+        for table in (self.user_bias, self.movie_bias, self.y):
+            if table is not None:
+                table.weight.data.zero_()
+
+    def init_output(self, mean_rating: float) -> None:
+        """Start the output at ``mean_rating``: the constant of the logit becomes its inverse sigmoid.
+
+        Biases and the dot product then only learn deviations from the mean, which they do faster.
+        """
+        low, high = (float(v) for v in self.rating_range)
+        share = min(max((mean_rating - low) / (high - low), 1e-3), 1 - 1e-3)
+        self.fc.bias.data.fill_(float(torch.logit(torch.tensor(share))))
+
+    def set_rated(self, indptr: torch.Tensor, movies: torch.Tensor) -> None:
+        """Attach what each user rated (CSR: user row ``u`` rated ``movies[indptr[u]:indptr[u + 1]]``)."""
+        if self.y is None:
+            raise ValueError("set_rated needs a network built with implicit=True")
+        self.rated = (indptr.to(self.u.weight.device), movies.to(self.u.weight.device))
+
+    @torch.no_grad()
+    def bake_rated(self) -> None:
+        """Add each user's implicit part to its row of the user table and detach the rated lists.
+
+        Predictions stay the same; afterwards the user table alone holds each user's full vector,
+        which is what :meth:`score` and saved models expect.
+        """
+        if self.rated is not None:
+            all_users = torch.arange(self.u.num_embeddings, device=self.u.weight.device)
+            self.u.weight += self._implicit(all_users)
+            self.rated = None
+
+    def _implicit(self, users: torch.Tensor) -> torch.Tensor:
+        """``sum(y[rated movies]) / sqrt(count)`` for each of ``users`` (distinct rows)."""
+        indptr, rated = self.rated
+        starts, counts = indptr[users], indptr[users + 1] - indptr[users]
+        offsets = torch.cumsum(counts, 0) - counts
+        # Positions of every rated movie of every user, without a Python loop over users.
+        positions = torch.repeat_interleave(starts - offsets, counts) + torch.arange(int(counts.sum()), device=users.device)
+        bags = F.embedding_bag(rated[positions], self.y.weight, offsets, mode="sum")
+        return bags * counts.clamp(min=1).rsqrt().unsqueeze(1)
+
+    def user_vectors(self, users: torch.Tensor) -> torch.Tensor:
+        """The vectors :meth:`score` takes for user rows: the table row, plus the implicit part while attached."""
+        vectors = self.u(users)
+        if self.rated is None:
+            return vectors
+        distinct, inverse = torch.unique(users, return_inverse=True)
+        return vectors + self._implicit(distinct)[inverse]
 
     def forward(self, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
         """Ratings for pairs of user and movie rows, shape ``(batch,)``."""
         user_bias = self.user_bias(users).squeeze(1) if self.user_bias is not None else None
         movie_bias = self.movie_bias(movies).squeeze(1) if self.movie_bias is not None else None
-        return self.score(self.u(users), self.m(movies), user_bias, movie_bias)
+        return self.score(self.user_vectors(users), self.m(movies), user_bias, movie_bias)
 
     def score(
         self,

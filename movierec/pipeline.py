@@ -14,7 +14,8 @@ from movierec.data import Dataset
 from movierec.errors import MovieRecError
 from movierec.evaluation import baseline_scores, mae, rmse, split_ratings
 from movierec.ids import IdIndex
-from movierec.training import Callback, RatingTensors, fit
+from movierec.model import EmbeddingNet
+from movierec.training import Callback, FitResult, RatingTensors, fit
 
 MIN_RATINGS = 20  # below this a split leaves nothing meaningful to train or test on
 
@@ -28,6 +29,38 @@ def to_tensors(ratings: pd.DataFrame, users: IdIndex, movies: IdIndex) -> Rating
         torch.from_numpy(movie_rows[known]),
         torch.from_numpy(ratings["rating"].to_numpy(np.float32)[known]),
     )
+
+
+def rated_lists(data: RatingTensors, n_users: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """What each user row rated, as CSR: ``(indptr, movie rows sorted by user row)``."""
+    order = torch.argsort(data.users, stable=True)
+    counts = torch.bincount(data.users, minlength=n_users)
+    indptr = torch.cat([torch.zeros(1, dtype=torch.long), torch.cumsum(counts, 0)])
+    return indptr, data.movies[order]
+
+
+def fit_network(
+    config: TrainConfig,
+    train: RatingTensors,
+    valid: RatingTensors,
+    shape: tuple[int, int, float, float],
+    callbacks: tuple[Callback, ...] = (),
+    stop: threading.Event | None = None,
+) -> tuple[EmbeddingNet, FitResult]:
+    """Build the network ``config`` describes (``shape``: users, movies, scale min, scale max) and fit it.
+
+    The config's data-dependent options happen here: the output starts at the mean training rating
+    (``init_mean``) and the implicit part sees the training ratings only, then is baked into the user table.
+    """
+    torch.manual_seed(config.seed)
+    network = build_network(config, *shape)
+    if config.init_mean:
+        network.init_output(float(train.ratings.mean()))
+    if config.implicit:
+        network.set_rated(*rated_lists(train, shape[0]))
+    result = fit(network, train, valid, config, callbacks, stop)
+    network.bake_rated()
+    return network.cpu(), result
 
 
 def movie_table(train: pd.DataFrame, movies: pd.DataFrame) -> pd.DataFrame:
@@ -61,11 +94,18 @@ def train_model(
     users = IdIndex(train["user_id"].to_numpy(), "user")
     movies = movie_table(train, dataset.movies)
     movie_index = IdIndex(movies["movie_id"].to_numpy(), "movie")
-    torch.manual_seed(config.seed)
     scale = (dataset.scale.min, dataset.scale.max, dataset.scale.step)
-    network = build_network(config, len(users), len(movies), scale[0], scale[1])
-    result = fit(network, to_tensors(train, users, movie_index), to_tensors(valid, users, movie_index), config, callbacks, stop)
-    model = TrainedModel(config, network.cpu(), users, movies, scale, dataset.name, dataset.fingerprint, preset=preset)
+    shape = (len(users), len(movies), scale[0], scale[1])
+    train_rows, valid_rows = to_tensors(train, users, movie_index), to_tensors(valid, users, movie_index)
+    network, result = fit_network(config, train_rows, valid_rows, shape, callbacks, stop)
+    refit_seconds = 0.0
+    if config.refit and not result.stopped:
+        # Selection is done (the best epoch count); spend the validation ratings on training too.
+        both = RatingTensors(*(torch.cat(pair) for pair in zip(_fields(train_rows), _fields(valid_rows))))
+        empty = RatingTensors(*(t[:0] for t in _fields(valid_rows)))
+        network, refit = fit_network(config.with_changes(epochs=result.best_epoch), both, empty, shape, callbacks, stop)
+        refit_seconds = refit.seconds
+    model = TrainedModel(config, network, users, movies, scale, dataset.name, dataset.fingerprint, preset=preset)
     predicted = model.predict(test["user_id"].to_numpy(), test["movie_id"].to_numpy())
     actual = test["rating"].to_numpy()
     cold = (users.rows(test["user_id"]) < 0) | (movie_index.rows(test["movie_id"]) < 0)
@@ -85,8 +125,12 @@ def train_model(
         "epochs_run": result.epochs_run,
         "best_epoch": result.best_epoch,
         "stopped": result.stopped,
-        "train_seconds": result.seconds,
+        "train_seconds": result.seconds + refit_seconds,
         "device": result.device,
     }
     model.history = [asdict(event) for event in result.history]
     return model
+
+
+def _fields(data: RatingTensors) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    return data.users, data.movies, data.ratings
