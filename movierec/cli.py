@@ -131,7 +131,13 @@ def _datasets(args: argparse.Namespace) -> int:
     return 0
 
 
-REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_datasets, _add_train, add_recommend]
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    from movierec.bench import add_bench_command
+
+    add_bench_command(sub)
+
+
+REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_datasets, _add_train, _add_bench, add_recommend]
 
 
 def build_parser() -> argparse.ArgumentParser:

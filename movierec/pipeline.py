@@ -12,7 +12,7 @@ from movierec.artifacts import MOVIE_COLUMNS, TrainedModel, build_network
 from movierec.config import TrainConfig
 from movierec.data import Dataset
 from movierec.errors import MovieRecError
-from movierec.evaluation import baseline_scores, mae, rmse, split_ratings
+from movierec.evaluation import Split, baseline_scores, mae, rmse, split_ratings
 from movierec.ids import IdIndex
 from movierec.model import EmbeddingNet
 from movierec.training import Callback, FitResult, RatingTensors, fit
@@ -80,16 +80,18 @@ def train_model(
     preset: str | None = None,
     callbacks: tuple[Callback, ...] = (),
     stop: threading.Event | None = None,
+    split: Split | None = None,
 ) -> TrainedModel:
     """Split ``dataset``, train with early stopping on the validation part, and score the test part.
 
+    ``split`` (row positions into ``dataset.ratings``) replaces the random split, e.g. for fixed folds.
     Test ratings whose user or movie never appears in training are still scored (through the average
     embedding, see :meth:`TrainedModel.predict`) and counted as ``n_test_cold``.
     """
     ratings = dataset.ratings
     if len(ratings) < MIN_RATINGS:
         raise MovieRecError(f"{dataset.name} has {len(ratings)} ratings; at least {MIN_RATINGS} are needed to train.")
-    split = split_ratings(len(ratings), config.test_size, config.valid_size, config.seed)
+    split = split or split_ratings(len(ratings), config.test_size, config.valid_size, config.seed)
     train, valid, test = (ratings.iloc[part] for part in (split.train, split.valid, split.test))
     users = IdIndex(train["user_id"].to_numpy(), "user")
     movies = movie_table(train, dataset.movies)
@@ -98,13 +100,13 @@ def train_model(
     shape = (len(users), len(movies), scale[0], scale[1])
     train_rows, valid_rows = to_tensors(train, users, movie_index), to_tensors(valid, users, movie_index)
     network, result = fit_network(config, train_rows, valid_rows, shape, callbacks, stop)
-    refit_seconds = 0.0
+    refit_seconds, refit_epochs = 0.0, 0
     if config.refit and not result.stopped:
         # Selection is done (the best epoch count); spend the validation ratings on training too.
         both = RatingTensors(*(torch.cat(pair) for pair in zip(_fields(train_rows), _fields(valid_rows))))
         empty = RatingTensors(*(t[:0] for t in _fields(valid_rows)))
         network, refit = fit_network(config.with_changes(epochs=result.best_epoch), both, empty, shape, callbacks, stop)
-        refit_seconds = refit.seconds
+        refit_seconds, refit_epochs = refit.seconds, refit.epochs_run
     model = TrainedModel(config, network, users, movies, scale, dataset.name, dataset.fingerprint, preset=preset)
     predicted = model.predict(test["user_id"].to_numpy(), test["movie_id"].to_numpy())
     actual = test["rating"].to_numpy()
@@ -123,6 +125,7 @@ def train_model(
         "valid_rmse": result.best_valid_rmse,
         "baselines": baseline_scores(train, test, scale[0], scale[1]),
         "epochs_run": result.epochs_run,
+        "refit_epochs": refit_epochs,
         "best_epoch": result.best_epoch,
         "stopped": result.stopped,
         "train_seconds": result.seconds + refit_seconds,

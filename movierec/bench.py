@@ -1,0 +1,204 @@
+"""``python -m movierec bench``: the article preset, the default and simple baselines on one split, one table."""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from movierec.config import TrainConfig, preset
+from movierec.data import Dataset, load_100k_folds
+from movierec.evaluation import BiasBaseline, GlobalMean, Split, mae, rmse, split_ratings
+from movierec.pipeline import train_model
+
+# A plain biased matrix factorisation inside the same network family and fit(): no hidden layer,
+# no dropout, only biases and the dot product (the linear output layer on the embeddings stays).
+BIASED_MF = TrainConfig(
+    n_factors=64, hidden=(), dropouts=(), embedding_dropout=0.0, use_bias=True, use_dot=True,
+    init_mean=True, lr=3e-3, weight_decay=1e-3, batch_size=4096, epochs=40, patience=4,
+)
+NETWORKS: dict[str, TrainConfig] = {"article": preset("article"), "default": preset("default"), "biased_mf": BIASED_MF}
+BASELINES = {"global_mean": GlobalMean, "user_movie_bias": BiasBaseline}
+MODELS = (*NETWORKS, *BASELINES)
+# Smallest first: freed memory is reused, so a model run after a bigger one would show no growth.
+RUN_ORDER = ("global_mean", "user_movie_bias", "biased_mf", "default", "article")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One model trained once on one split."""
+
+    test_rmse: float
+    test_mae: float
+    epochs: int | None  # epochs trained (selection plus refit); None for the closed-form baselines
+    train_seconds: float
+    ratings_per_second: float  # training ratings processed per second (ratings x epochs / seconds)
+    peak_memory_mb: float | None  # growth of resident memory (VmHWM) during training; None without /proc
+
+
+def _status_mb(key: str) -> float | None:
+    """A memory line of /proc/self/status in MB (None where there is no /proc, e.g. macOS)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak() -> float | None:
+    """Reset the process's peak resident memory (VmHWM) to now and return the current RSS in MB.
+
+    tracemalloc misses torch's allocations, and ru_maxrss never goes down, so a smaller model run after
+    a larger one would show nothing; writing 5 to clear_refs restarts the high-water mark instead.
+    """
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    return _status_mb("VmRSS")
+
+
+def _measure(train_once: Any) -> tuple[Any, float, float | None]:
+    """Call ``train_once()``; return its result, wall-clock seconds and peak extra resident MB."""
+    before = _reset_peak()
+    started = time.perf_counter()
+    result = train_once()
+    seconds = time.perf_counter() - started
+    peak = _status_mb("VmHWM")
+    return result, seconds, (max(peak - before, 0.0) if peak is not None and before is not None else None)
+
+
+def _network(name: str, dataset: Dataset, split: Split, max_epochs: int | None) -> Measure:
+    config = NETWORKS[name]
+    if max_epochs is not None:
+        config = config.with_changes(epochs=min(config.epochs, max_epochs))
+    model, _, peak = _measure(lambda: train_model(dataset, config, preset=name, split=split))
+    m = model.metrics
+    epochs = m["epochs_run"] + m["refit_epochs"]
+    ratings = m["n_train"] * m["epochs_run"] + (m["n_train"] + m["n_valid"]) * m["refit_epochs"]
+    seconds = m["train_seconds"]  # fit() time only: no splitting, indexing or test scoring
+    return Measure(m["test_rmse"], m["test_mae"], epochs, seconds, ratings / seconds, peak)
+
+
+def _baseline(name: str, dataset: Dataset, split: Split) -> Measure:
+    ratings = dataset.ratings
+    train = pd.concat([ratings.iloc[split.train], ratings.iloc[split.valid]])  # no selection to make
+    test = ratings.iloc[split.test]
+    model, seconds, peak = _measure(lambda: BASELINES[name](train))
+    predicted = np.clip(model.predict(test["user_id"], test["movie_id"]), dataset.scale.min, dataset.scale.max)
+    actual = test["rating"].to_numpy()
+    return Measure(rmse(predicted, actual), mae(predicted, actual), None, seconds, len(train) / seconds, peak)
+
+
+def _one_split(dataset: Dataset, split: Split, repeat: int, max_epochs: int | None) -> dict[str, Measure]:
+    """Every model ``repeat`` times on one split: accuracy from the first run, median time, largest memory peak."""
+    results = {}
+    for name in RUN_ORDER:
+        runs = [
+            _network(name, dataset, split, max_epochs) if name in NETWORKS else _baseline(name, dataset, split)
+            for _ in range(repeat)
+        ]
+        seconds = statistics.median(r.train_seconds for r in runs)
+        peaks = [r.peak_memory_mb for r in runs if r.peak_memory_mb is not None]
+        results[name] = Measure(
+            runs[0].test_rmse, runs[0].test_mae, runs[0].epochs, seconds,
+            statistics.median(r.ratings_per_second for r in runs), max(peaks) if peaks else None,
+        )
+    return results
+
+
+def fold_split(n_base: int, n_test: int, valid_size: float, seed: int) -> Split:
+    """Positions for a fixed fold stored as ``base`` rows then ``test`` rows; validation is carved from base."""
+    order = np.random.default_rng(seed).permutation(n_base)
+    n_valid = int(round(n_base * valid_size))
+    return Split(np.sort(order[n_valid:]), np.sort(order[:n_valid]), np.arange(n_base, n_base + n_test))
+
+
+def run_bench(
+    dataset: Dataset,
+    repeat: int = 1,
+    folds: list[tuple[pd.DataFrame, pd.DataFrame]] | None = None,
+    max_epochs: int | None = None,
+) -> dict[str, Any]:
+    """Benchmark every model on ``dataset`` (its random 80/20 split) or on fixed ``folds`` (their mean).
+
+    Returns:
+        ``{"dataset", "protocol", "results": [{"model", "test_rmse", ..., "time_ratio_to_article"}]}``.
+    """
+    seed, valid_size = preset("default").seed, preset("default").valid_size
+    if folds is None:
+        protocol = f"random 80/20 split, seed {seed}; early stopping on {valid_size:.0%} of the 80% (never the test part)"
+        per_split = [_one_split(dataset, split_ratings(dataset.n_ratings, 0.2, valid_size, seed), repeat, max_epochs)]
+    else:
+        protocol = f"{len(folds)} fixed folds (mean); early stopping on {valid_size:.0%} of each base part"
+        per_split = []
+        for base, test in folds:
+            ratings = pd.concat([base, test], ignore_index=True)
+            fold = Dataset(dataset.name, ratings, dataset.movies, dataset.scale, dataset.fingerprint)
+            per_split.append(_one_split(fold, fold_split(len(base), len(test), valid_size, seed), repeat, max_epochs))
+    rows = [_mean_row(name, [results[name] for results in per_split]) for name in MODELS]
+    article_seconds = next(row["train_seconds"] for row in rows if row["model"] == "article")
+    for row in rows:
+        row["time_ratio_to_article"] = row["train_seconds"] / article_seconds
+    return {"dataset": dataset.name, "protocol": protocol, "results": rows}
+
+
+def _mean_row(name: str, measures: list[Measure]) -> dict[str, Any]:
+    row: dict[str, Any] = {"model": name}
+    for key, first in asdict(measures[0]).items():
+        values = [getattr(m, key) for m in measures]
+        row[key] = None if first is None or None in values else float(np.mean(values))
+    return row
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """The report as an aligned text table (also valid Markdown)."""
+    header = "| model | test RMSE | test MAE | epochs | train s | ratings/s | peak MB | time / article |"
+    lines = [f"{report['dataset']}: {report['protocol']}", header, "|" + "---|" * 8]
+    for r in report["results"]:
+        cells = [
+            r["model"], f"{r['test_rmse']:.4f}", f"{r['test_mae']:.4f}",
+            "-" if r["epochs"] is None else f"{r['epochs']:g}", f"{r['train_seconds']:.2f}",
+            f"{r['ratings_per_second']:,.0f}", "-" if r["peak_memory_mb"] is None else f"{r['peak_memory_mb']:.0f}",
+            f"{r['time_ratio_to_article']:.3f}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def add_bench_command(sub: argparse._SubParsersAction) -> None:
+    """Register ``bench`` on the CLI's sub-command parser."""
+    from movierec.cli import add_data_arguments
+
+    p = sub.add_parser(
+        "bench", help="compare the article preset, the default and baselines",
+        description="Train every model on one split (ml-100k: its five folds) and print test RMSE, MAE, time and memory.",
+    )
+    add_data_arguments(p)
+    p.add_argument("--repeat", type=int, default=1, help="train each model N times and report the median time (default: 1)")
+    p.add_argument("--max-epochs", type=int, help="cap every network's epochs (a quick smoke run, not a benchmark)")
+    p.add_argument("--json", action="store_true", help="also print the results as one JSON object on the last line")
+    p.set_defaults(handler=_bench)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from movierec.cli import load_dataset
+    from movierec.errors import MovieRecError
+
+    if args.repeat < 1:
+        raise MovieRecError(f"--repeat must be at least 1 (got {args.repeat})")
+    dataset = load_dataset(args)
+    folds = load_100k_folds(args.data_dir or dataset.name) if dataset.name == "ml-100k" else None
+    report = run_bench(dataset, args.repeat, folds, args.max_epochs)
+    print(format_table(report))
+    if args.json:
+        print(json.dumps(report))
+    return 0

@@ -1,0 +1,53 @@
+"""The bench command on a tiny planted dataset: it runs, lists every model, and its JSON parses."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+import movierec.cli
+from movierec.bench import MODELS, fold_split, run_bench
+from movierec.cli import main
+from factories import planted_dataset
+
+KEYS = {"model", "test_rmse", "test_mae", "epochs", "train_seconds", "ratings_per_second", "peak_memory_mb",
+        "time_ratio_to_article"}
+
+
+def test_bench_prints_every_model_and_json(monkeypatch, capsys):
+    monkeypatch.setattr(movierec.cli, "load_dataset", lambda args: planted_dataset())
+    assert main(["bench", "--max-epochs", "2", "--json"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    table = "\n".join(lines[:-1])
+    for model in MODELS:
+        assert f"| {model} |" in table
+    report = json.loads(lines[-1])
+    assert report["dataset"] == "synthetic" and "seed 1" in report["protocol"]
+    assert [row["model"] for row in report["results"]] == list(MODELS)
+    for row in report["results"]:
+        assert set(row) == KEYS
+        assert 0 < row["test_rmse"] < 5 and row["train_seconds"] > 0
+    article = next(row for row in report["results"] if row["model"] == "article")
+    assert article["time_ratio_to_article"] == 1.0
+
+
+def test_bench_rejects_zero_repeats(monkeypatch, capsys):
+    monkeypatch.setattr(movierec.cli, "load_dataset", lambda args: planted_dataset())
+    assert main(["bench", "--repeat", "0"]) == 2
+    assert "--repeat" in capsys.readouterr().err
+
+
+def test_fold_split_carves_validation_from_base_only():
+    split = fold_split(n_base=100, n_test=25, valid_size=0.1, seed=1)
+    assert len(split.valid) == 10 and len(split.train) == 90
+    assert set(split.train) | set(split.valid) == set(range(100))
+    np.testing.assert_array_equal(split.test, np.arange(100, 125))
+
+
+def test_bench_on_folds_reports_their_mean():
+    dataset = planted_dataset()
+    ratings = dataset.ratings
+    folds = [(ratings[ratings.index % 2 != k], ratings[ratings.index % 2 == k]) for k in (0, 1)]
+    report = run_bench(dataset, folds=folds, max_epochs=1)
+    assert "2 fixed folds" in report["protocol"]
+    assert {row["model"] for row in report["results"]} == set(MODELS)

@@ -1,0 +1,76 @@
+"""Implicit feedback, the output offset from the data, and refitting after selection."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import numpy as np
+import torch
+
+from movierec.artifacts import load_model
+from movierec.config import preset
+from movierec.model import EmbeddingNet
+from movierec.pipeline import rated_lists, train_model
+from movierec.training import RatingTensors, fit
+from factories import TINY, planted_dataset
+
+
+def _implicit_net() -> tuple[EmbeddingNet, torch.Tensor, torch.Tensor]:
+    torch.manual_seed(0)
+    net = EmbeddingNet(4, 6, n_factors=3, hidden=(5,), dropouts=(0.0,), embedding_dropout=0.0, implicit=True)
+    net.y.weight.data.normal_()
+    users, movies = torch.tensor([0, 0, 1, 2, 2, 2]), torch.tensor([1, 2, 3, 0, 4, 5])
+    net.set_rated(*rated_lists(RatingTensors(users, movies, torch.ones(6)), 4))
+    return net.eval(), users, movies
+
+
+def test_implicit_part_is_scaled_sum_of_rated_movies():
+    net, _, _ = _implicit_net()
+    expected = (net.y.weight[1] + net.y.weight[2]) / math.sqrt(2)
+    torch.testing.assert_close(net.user_vectors(torch.tensor([0]))[0], net.u.weight[0] + expected)
+    torch.testing.assert_close(net.user_vectors(torch.tensor([3]))[0], net.u.weight[3])  # rated nothing
+
+
+def test_baking_keeps_predictions_and_detaches_the_lists():
+    net, users, movies = _implicit_net()
+    with torch.no_grad():
+        before = net(users, movies)
+    net.bake_rated()
+    assert net.rated is None
+    with torch.no_grad():
+        torch.testing.assert_close(net(users, movies), before)
+
+
+def test_init_output_starts_at_the_mean():
+    net = EmbeddingNet(3, 3, n_factors=2, hidden=(), dropouts=(), rating_range=(0.0, 5.5))
+    net.u.weight.data.zero_()
+    net.m.weight.data.zero_()
+    net.init_output(3.5)
+    with torch.no_grad():
+        assert float(net(torch.tensor([0]), torch.tensor([1]))[0]) == pytest.approx(3.5, abs=1e-5)
+
+
+def test_fit_without_validation_runs_all_epochs_and_keeps_the_last():
+    net = EmbeddingNet(4, 6, n_factors=3, hidden=(), dropouts=())
+    data = RatingTensors(torch.tensor([0, 1, 2, 3]), torch.tensor([0, 1, 2, 3]), torch.tensor([1.0, 2.0, 3.0, 4.0]))
+    empty = RatingTensors(*(t[:0] for t in (data.users, data.movies, data.ratings)))
+    result = fit(net, data, empty, TINY.with_changes(epochs=3, patience=1))
+    assert result.epochs_run == 3 and result.best_epoch == 3 and math.isnan(result.best_valid_rmse)
+
+
+def test_default_features_train_save_and_load(tmp_path):
+    config = TINY.with_changes(implicit=True, init_mean=True, refit=True, epochs=4)
+    model = train_model(planted_dataset(), config, preset="tiny")
+    assert model.metrics["refit_epochs"] == model.metrics["best_epoch"]
+    assert model.network.rated is None  # baked: the saved table alone predicts
+    loaded = load_model(model.save("features", directory=tmp_path))
+    ids = model.users.ids[:5], model.movies["movie_id"].to_numpy()[:5]
+    np.testing.assert_allclose(loaded.predict(*ids), model.predict(*ids), rtol=1e-6)
+    assert loaded.config.implicit and loaded.config.refit
+
+
+def test_article_preset_keeps_its_spirit():
+    article = preset("article")
+    assert not (article.implicit or article.init_mean or article.refit)
+    assert article.hidden == (500, 500, 500) and article.n_factors == 150
