@@ -13,8 +13,12 @@ import torch.nn.functional as F
 from movierec.artifacts import TrainedModel
 from movierec.errors import MovieRecError
 
-FIT_STEPS = 40  # L-BFGS iterations; a person has few ratings, so this converges well before the cap
-PRIOR_WEIGHT = 1.0  # cost (in squared rating error) of moving one typical user-spread away from the average user
+FIT_STEPS = 15  # L-BFGS iterations: the loss is within ~0.01 (squared rating error) of its optimum after ~10
+# Cost, in squared rating error, of moving one per-dimension user spread away from the average user.
+# Tuned on ml-latest-small (default preset): folding in users' training ratings and scoring their test
+# ratings, 0.03 was best with 5 ratings (RMSE 0.897 vs 0.986 at 1.0) and with all of them (0.850, better
+# than the learned vectors' 0.857); one extreme rating then moves a person ~1.2 typical user distances.
+PRIOR_WEIGHT = 0.03
 DAMPING = 10  # pseudo-ratings at the global mean that a movie's mean is blended with when ranking by popularity
 DEFAULT_MIN_RATINGS = 10  # suggestions need this many training ratings, so one-rating curiosities do not flood the list
 
@@ -130,20 +134,23 @@ def _fit(model: TrainedModel, start: torch.Tensor, spread: torch.Tensor, rows: t
     net = model.network
     movies = net.m.weight.detach()[rows]
     movie_bias = net.movie_bias.weight.detach()[rows].squeeze(1) if net.movie_bias is not None else None
-    theta = start.clone().requires_grad_(True)
-    optimiser = torch.optim.LBFGS([theta], max_iter=FIT_STEPS, line_search_fn="strong_wolfe")
+    # Optimising in units of the user spread makes the prior an identity, which L-BFGS converges on fast.
+    z = torch.zeros_like(start, requires_grad=True)
+    optimiser = torch.optim.LBFGS(
+        [z], max_iter=FIT_STEPS, tolerance_grad=1e-4, tolerance_change=1e-4, line_search_fn="strong_wolfe"
+    )
 
     def closure() -> torch.Tensor:
-        vector, bias = _split(model, theta)
+        vector, bias = _split(model, start + spread * z)
         user_bias = bias.expand(len(rows)) if bias is not None else None
         predicted = net.score(vector.expand(len(rows), -1), movies, user_bias, movie_bias)
-        loss = (predicted - target).pow(2).sum() + PRIOR_WEIGHT * ((theta - start) / spread).pow(2).sum()
-        # Gradients only for theta: the shared network's own .grad fields stay untouched.
-        (theta.grad,) = torch.autograd.grad(loss, theta)
+        loss = (predicted - target).pow(2).sum() + PRIOR_WEIGHT * z.pow(2).sum()
+        # Gradients only for z: the shared network's own .grad fields stay untouched.
+        (z.grad,) = torch.autograd.grad(loss, z)
         return loss.detach()
 
     optimiser.step(closure)
-    return theta.detach()
+    return (start + spread * z).detach()
 
 
 def candidates(model: TrainedModel, filters: Filters, exclude: Collection[int] = ()) -> np.ndarray:

@@ -1,0 +1,140 @@
+"""Rate page tabs: your ratings vs the model, more like this, browse as a dataset user, import/export/clear."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from movierec.artifacts import TrainedModel
+from movierec.browse import held_out, held_out_counts, user_test_ratings
+from movierec.data import Dataset, RatingScale
+from movierec.errors import MovieRecError
+from movierec.evaluation import rmse
+from movierec.profiles import ProfileStore
+from movierec.recommend import FoldIn, similar_movies
+from movierec.ui.rate_state import ERROR_KEY, NOTICE_KEY, plain, report
+from movierec.ui.rate_widgets import rating_slider
+
+NEIGHBOUR_MIN_RATINGS = 5  # neighbours of fewer ratings are mostly noise in embedding space
+
+
+def titles(model: TrainedModel, dataset: Dataset, movie_ids: list[int]) -> pd.Series:
+    """Titles for movie ids from the model, then the dataset's catalogue, then ``Movie <id>``."""
+    known = pd.concat([dataset.movies.set_index("movie_id")["title"], model.movies.set_index("movie_id")["title"]])
+    known = known[~known.index.duplicated(keep="last")]
+    found = known.reindex(movie_ids)
+    return found.fillna(pd.Series([f"Movie {i}" for i in movie_ids], index=found.index))
+
+
+def your_ratings(model: TrainedModel, dataset: Dataset, ratings: dict[int, float], fold: FoldIn) -> None:
+    """Each rated movie with the person's rating and the model's prediction after fold-in."""
+    if not ratings:
+        st.caption("Nothing rated yet.")
+        return
+    ids = sorted(ratings, key=lambda i: (-ratings[i], i))
+    rows = model.movie_index.rows(ids)
+    low, high = model.scale[0], model.scale[1]
+    notes = [
+        "outside this model's rating scale" if not low <= ratings[i] <= high else "not scored by this model" if row < 0 else ""
+        for i, row in zip(ids, rows)
+    ]
+    predicted = [float(fold.predictions[row]) if row >= 0 and not note else None for row, note in zip(rows, notes)]
+    frame = pd.DataFrame(
+        {"Title": titles(model, dataset, ids).to_numpy(), "Your rating": [ratings[i] for i in ids], "Model predicts": predicted, "Note": notes}
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={"Your rating": st.column_config.NumberColumn(format="%.1f ★"), "Model predicts": st.column_config.NumberColumn(format="%.2f ★")},
+        key="rate_yours",
+    )
+
+
+def change_rating(model: TrainedModel, dataset: Dataset, store: ProfileStore, profile: str, ratings: dict[int, float]) -> None:
+    """Pick one rated movie and change or remove its rating (slide to – to remove)."""
+    if not ratings:
+        return
+    ids = sorted(ratings)
+    names = dict(zip(ids, titles(model, dataset, ids)))
+    chosen = st.selectbox("Change or remove a rating", ids, format_func=names.get, key="rate_edit_pick")
+    movie = pd.Series({"movie_id": chosen, "title": names[chosen], "genres": [], "n_ratings": 0})
+    in_model = model.movies[model.movies["movie_id"] == chosen]
+    rating_slider(store, profile, RatingScale(*model.scale), in_model.iloc[0] if len(in_model) else movie, ratings, "edit")
+
+
+def more_like_this(model: TrainedModel, ratings: dict[int, float]) -> None:
+    """A movie's nearest neighbours by cosine similarity of movie embeddings."""
+    movies = model.movies.sort_values(["n_ratings", "movie_id"], ascending=[False, True])
+    ids = movies["movie_id"].tolist()
+    favourite = max((i for i in ratings if i in model.movie_index), key=lambda i: (ratings[i], -i), default=ids[0])
+    names = dict(zip(movies["movie_id"], movies["title"]))
+    chosen = st.selectbox("Movies like", ids, index=ids.index(favourite), format_func=names.get, key="rate_like_pick")
+    table = similar_movies(model, chosen, k=10, min_ratings=NEIGHBOUR_MIN_RATINGS)
+    frame = pd.DataFrame(
+        {"Title": table["title"], "Similarity": table["similarity"], "Genres": table["genres"].map(", ".join), "Ratings": table["n_ratings"]}
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={"Similarity": st.column_config.ProgressColumn(format="%.2f", min_value=-1.0, max_value=1.0)},
+        key="rate_like_table",
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _held_out(name: str | None, created: str, fingerprint: str, _model: TrainedModel, _dataset: Dataset) -> pd.DataFrame:
+    return held_out(_model, _dataset)
+
+
+def dataset_user(model: TrainedModel, dataset: Dataset) -> None:
+    """Pick a user from the data and compare their held-out test ratings with the model's predictions."""
+    try:
+        test = _held_out(model.name, model.created, dataset.fingerprint, model, dataset)
+    except MovieRecError as exc:
+        st.info(str(exc))
+        return
+    counts = held_out_counts(test)
+    user = st.selectbox(
+        "Dataset user", counts.index.tolist(), format_func=lambda u: f"user {u} · {counts[u]} test ratings", key="rate_dataset_user",
+        help="Ratings held out of training: the model never saw them.",
+    )
+    table = user_test_ratings(model, dataset, test, int(user))
+    st.metric("RMSE on this user's test ratings", f"{rmse(table['predicted'].to_numpy(), table['rating'].to_numpy()):.3f}")
+    frame = table.rename(columns={"title": "Title", "rating": "Their rating", "predicted": "Model predicted", "error": "Error"})
+    st.dataframe(
+        frame.drop(columns="movie_id"),
+        hide_index=True,
+        column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("Their rating", "Model predicted", "Error")},
+        key="rate_dataset_table",
+    )
+
+
+def _import(dataset: Dataset, store: ProfileStore, profile: str) -> None:
+    upload = st.session_state.get("rate_import_file")
+    if upload is None:
+        st.session_state[ERROR_KEY] = "Choose a CSV file to import first."
+        return
+    try:
+        text = upload.getvalue().decode("utf-8")
+        count = store.import_csv(profile, text, dataset.scale, known_ids=set(dataset.movies["movie_id"].tolist()))
+        st.session_state[NOTICE_KEY] = f"Imported {count} ratings from {upload.name}."
+    except UnicodeDecodeError:
+        st.session_state[ERROR_KEY] = f"Nothing was imported: {upload.name} is not UTF-8 text."
+    except MovieRecError as exc:
+        st.session_state[ERROR_KEY] = f"Nothing was imported from {upload.name}: {exc}"
+
+
+def _clear(store: ProfileStore, profile: str) -> None:
+    report(store.clear, profile)
+    st.session_state["rate_clear_sure"] = False
+
+
+def profile_tools(dataset: Dataset, store: ProfileStore, profile: str, ratings: dict[int, float]) -> None:
+    """Export to CSV, import from CSV (all or nothing) and clear with a confirmation."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", profile).strip("_") or "profile"
+    st.download_button("Export ratings (CSV)", store.export_csv(profile), file_name=f"{safe}-ratings.csv", mime="text/csv", key="rate_export")
+    st.file_uploader("Import ratings (CSV with the header movie_id,rating)", type=["csv"], key="rate_import_file")
+    st.button("Import", key="rate_import", on_click=_import, args=(dataset, store, profile))
+    sure = st.checkbox(f"Yes, forget all {len(ratings)} ratings of {plain(profile)}", key="rate_clear_sure", disabled=not ratings)
+    st.button("Clear ratings", key="rate_clear", disabled=not (sure and ratings), on_click=_clear, args=(store, profile))

@@ -1,0 +1,62 @@
+"""Rate page: a person rates movies, the model folds them in and suggests what to watch next."""
+from __future__ import annotations
+
+import streamlit as st
+
+from movierec.errors import MovieRecError
+from movierec.recommend import fold_in
+from movierec.ui import rate_tabs, rate_widgets
+from movierec.ui.rate_state import pick_profile, plain, profile_store, scale_of
+from movierec.ui.state import active_dataset, active_model
+
+st.title("Rate movies")
+st.write(
+    "Rate movies you know and the model places you among its users (without retraining) to predict what "
+    "you would think of everything else. Ratings are saved under your profile on this machine."
+)
+model = active_model()
+if model is None:
+    st.info("There is no trained model for this dataset yet. Train one first (about a minute with the default settings), then come back.")
+    st.page_link("pages/train.py", label="Go to the Train page", icon="🏋️")
+    st.stop()
+
+store = profile_store()
+if store is None:
+    st.stop()
+profile = pick_profile(store)
+if profile is None:
+    st.stop()
+
+dataset = active_dataset()
+scale = scale_of(model)
+try:
+    ratings = store.ratings(profile)
+except MovieRecError as exc:
+    st.error(str(exc))
+    st.stop()
+# Ratings made under another dataset's scale stay in the profile but cannot be folded into this model.
+usable = {movie_id: r for movie_id, r in ratings.items() if scale.min <= r <= scale.max}
+fold = fold_in(model, usable)
+
+rate_widgets.onboarding(model, store, profile, scale, ratings)
+left, right = st.columns([1, 2], gap="large")
+with left:
+    st.subheader("Find and rate")
+    rate_widgets.find_and_rate(model, store, profile, scale, ratings)
+with right:
+    st.subheader(f"Suggestions for {plain(profile)}")
+    rate_widgets.suggestions(model, ratings, fold)
+    skipped = len(ratings) - len(fold.used)
+    if skipped:
+        st.caption(f"{skipped} of your ratings are not scored by this model (movies it does not know, or another rating scale).")
+
+yours, similar, demo, tools = st.tabs(["Your ratings vs the model", "More like this", "Browse as a dataset user", "Import, export, clear"])
+with yours:
+    rate_tabs.your_ratings(model, dataset, ratings, fold)
+    rate_tabs.change_rating(model, dataset, store, profile, ratings)
+with similar:
+    rate_tabs.more_like_this(model, ratings)
+with demo:
+    rate_tabs.dataset_user(model, dataset)
+with tools:
+    rate_tabs.profile_tools(dataset, store, profile, ratings)

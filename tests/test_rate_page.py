@@ -1,0 +1,157 @@
+"""AppTest of the Rate page: no model, profiles, rating, suggestions, tabs, import/export and bad input."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from movierec.data import load_movielens
+from movierec.profiles import ProfileStore
+from tests.factories import TINY, tiny_model
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TOY_STORY, AMELIE = 1, 4973
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    """A quickly trained model of the bundled data (real titles, the split the page browses)."""
+    return tiny_model(load_movielens("ml-latest-small"), TINY.with_changes(batch_size=8192, epochs=2, patience=2))
+
+
+@pytest.fixture
+def saved(small_model):
+    small_model.save("tiny-small")
+    return small_model
+
+
+def open_rate() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/rate.py").run()
+    return at
+
+
+def shown(at: AppTest) -> str:
+    parts = [e.value for e in (*at.markdown, *at.info, *at.error, *at.success, *at.warning, *at.caption, *at.subheader, *at.title)]
+    return "\n".join(str(p) for p in parts)
+
+
+def table(at: AppTest, column: str):
+    """The first table on the page with ``column`` (AppTest dataframes carry no key)."""
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def create(at: AppTest, name: str) -> AppTest:
+    at.text_input(key="rate_new_profile").input(name)
+    at.button(key="rate_create").click().run()
+    return at
+
+
+def test_without_a_model_the_page_points_to_training():
+    at = open_rate()
+    assert not at.exception
+    assert "no trained model" in shown(at)
+    assert any(link.proto.page == "pages/train.py" or "train" in link.proto.page for link in at.get("page_link"))
+
+
+def test_a_new_profile_gets_popular_movies_and_can_rate_them(saved):
+    at = create(open_rate(), "<b>Zoë</b> :red[x]")
+    assert not at.exception
+    assert at.session_state["profile_name"] == "<b>Zoë</b> :red[x]"
+    assert "popular, well-rated movies" in shown(at)
+    assert "Suggestions for \\<b\\>Zoë\\</b\\> \\:red\\[x\\]" in shown(at)
+    strip = [s for s in at.select_slider if s.key.startswith("rate_strip_")]
+    assert len(strip) == 8
+    for slider, value in zip(strip[:3], (5.0, 4.5, 1.0)):
+        slider.set_value(value)
+    at.run()
+    stored = ProfileStore().ratings("<b>Zoë</b> :red[x]")
+    assert sorted(stored.values()) == [1.0, 4.5, 5.0]
+    assert "popular, well-rated movies" not in shown(at)
+    why = table(at, "Why")["Why"]
+    assert all(text.startswith("because you rated ") for text in why)
+    yours = table(at, "Note")
+    assert len(yours) == 3 and yours["Model predicts"].notna().all()
+
+
+def test_search_rates_with_accents_ignored_and_slider_removes(saved):
+    at = create(open_rate(), "Ada")
+    at.text_input(key="rate_search").input("amelie 2001").run()
+    slider = at.select_slider(key=f"rate_search_{AMELIE}")
+    assert slider.options == ["–", *[f"{v:g} ★" for v in load_movielens("ml-latest-small").scale.values()]]
+    slider.set_value(4.5).run()
+    assert ProfileStore().ratings("Ada") == {AMELIE: 4.5}
+    at.select_slider(key=f"rate_search_{AMELIE}").set_value("–").run()
+    assert ProfileStore().ratings("Ada") == {}
+
+
+def test_unknown_and_foreign_ratings_are_kept_and_marked(saved):
+    store = ProfileStore()
+    store.create("Old")
+    store.set_rating("Old", 999_999, 4.0)
+    store.set_rating("Old", TOY_STORY, 5.0)
+    at = open_rate()
+    assert at.session_state["profile_name"] == "Old"
+    notes = list(table(at, "Note")["Note"])
+    assert "not scored by this model" in notes and "" in notes
+    assert "1 of your ratings are not scored" in shown(at)
+
+
+def test_switching_profiles_and_duplicate_names(saved):
+    store = ProfileStore()
+    store.create("Ann")
+    store.create("Bob")
+    store.set_rating("Bob", TOY_STORY, 2.0)
+    at = open_rate()
+    at.selectbox(key="rate_profile_pick").select("Bob").run()
+    assert at.session_state["profile_name"] == "Bob"
+    assert list(table(at, "Note")["Your rating"]) == [2.0]
+    create(at, "Ann")
+    assert "already exists" in shown(at) and at.session_state["profile_name"] == "Bob"
+
+
+def upload(at: AppTest, text: str) -> AppTest:
+    at.file_uploader(key="rate_import_file").set_value(("mine.csv", text.encode(), "text/csv"))
+    at.run()
+    at.button(key="rate_import").click().run()
+    return at
+
+
+def test_import_all_or_nothing_and_clear_with_confirmation(saved):
+    store = ProfileStore()
+    store.create("Ann")
+    store.set_rating("Ann", TOY_STORY, 3.0)
+    at = upload(open_rate(), "movie_id,rating\n2,4\n3,7\n")
+    assert "Nothing was imported from mine.csv: Line 3" in shown(at)
+    assert store.ratings("Ann") == {TOY_STORY: 3.0}
+    upload(at, "movie_id,rating\n2,4\n3,0.5\n")
+    assert "Imported 2 ratings" in shown(at) and store.ratings("Ann") == {TOY_STORY: 3.0, 2: 4.0, 3: 0.5}
+    assert at.button(key="rate_clear").disabled
+    at.checkbox(key="rate_clear_sure").check().run()
+    at.button(key="rate_clear").click().run()
+    assert not at.exception and store.ratings("Ann") == {}
+
+
+def test_more_like_this_and_dataset_user_tabs(saved):
+    store = ProfileStore()
+    store.create("Ann")
+    store.set_rating("Ann", TOY_STORY, 5.0)
+    at = open_rate()
+    assert at.selectbox(key="rate_like_pick").value == TOY_STORY
+    assert len(table(at, "Similarity")) == 10
+    user = at.selectbox(key="rate_dataset_user").value
+    held = table(at, "Their rating")
+    assert len(held) > 0 and {"Their rating", "Model predicted"} <= set(held.columns)
+    assert isinstance(user, int) and "RMSE on this user" in at.metric[0].label
+    assert not at.exception
+
+
+def test_a_corrupt_profile_database_is_reported_and_kept(saved, movierec_home):
+    path = movierec_home / "profiles" / "profiles.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not sqlite" * 50)
+    at = open_rate()
+    assert not at.exception
+    assert "damaged or is not a database" in shown(at)
+    assert path.read_bytes() == b"not sqlite" * 50
