@@ -5,14 +5,14 @@ import streamlit as st
 
 from movierec.ui.sidebar import render_sidebar
 
-st.set_page_config(page_title="movierec", page_icon="🎬", layout="wide")
+st.set_page_config(page_title="movierec", page_icon=":material/movie:", layout="wide")
 
 navigation = st.navigation(
     [
-        st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
-        st.Page("pages/train.py", title="Train", icon="🏋️"),
-        st.Page("pages/rate.py", title="Rate", icon="⭐"),
-        st.Page("pages/embeddings.py", title="Embeddings", icon="🧭"),
+        st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
+        st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+        st.Page("pages/rate.py", title="Rate", icon=":material/star:"),
+        st.Page("pages/embeddings.py", title="Embeddings", icon=":material/scatter_plot:"),
     ]
 )
 render_sidebar()

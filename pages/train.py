@@ -19,7 +19,7 @@ st.write(
 run: TrainingRun | None = st.session_state.get(RUN_KEY)
 running = run is not None and run.running
 
-with st.expander("Settings", expanded=not running):
+with st.expander("Settings", expanded=run is None):
     config, preset = train_form.settings()
 if st.button("Start training", type="primary", key="train_start", disabled=running or config is None,
              help="One run at a time: Stop the current run first." if running else None):

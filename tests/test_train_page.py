@@ -67,6 +67,7 @@ def test_a_run_shows_progress_and_curves_then_stop_keeps_the_best_weights():
     at.switch_page("pages/overview.py").run()  # another page: the run goes on
     at.switch_page("pages/train.py").run()
     assert at.session_state["train_run"] is run and run.running
+    assert at.number_input(key="train_epochs").value == 200  # the settings survive the page switch
     at.button(key="train_stop").click().run()
     wait_until(lambda: not run.running, timeout=5)  # within about a second of the current batch
     finish(at, run)
@@ -83,7 +84,7 @@ def test_a_finished_run_shows_the_result_and_save_updates_the_sidebar_at_once():
     finish(at, run)
     assert "Result: finished" in _texts(at.subheader)
     labels = {metric.label: metric.value for metric in at.metric}
-    assert float(labels["Test RMSE"]) < 1.2 and "of 2 run" in labels["Best epoch"]
+    assert float(labels["Test RMSE"]) < 1.2 and labels["Best epoch"].endswith("of 2")
     table = at.dataframe[0].value
     assert list(table.index) == sorted(table.index, key=lambda name: table.loc[name, "test RMSE"])
     assert {"This model", "Baseline: global mean", "Baseline: user + movie biases"} == set(table.index)
@@ -97,6 +98,7 @@ def test_a_finished_run_shows_the_result_and_save_updates_the_sidebar_at_once():
     at.checkbox(key="train_overwrite").check().run()
     at.button(key="train_save").click().run()
     assert "Saved as small-run" in _texts(at.success)
+    assert not at.checkbox(key="train_overwrite").value  # a further replacement asks again
     at.text_input(key="train_save_name").set_value("../escape").run()
     assert "Invalid model name" in _texts(at.error)
     assert not problems(at)

@@ -61,6 +61,11 @@ def rmse_figure(events: Sequence[EpochEvent]) -> go.Figure:
             x=[best.best_epoch], y=[best.best_valid_rmse], name="best so far", mode="markers",
             marker=dict(size=14, symbol="star", color="#00cc96"),
         )
+    else:
+        figure.add_annotation(text="appears after the first epoch", showarrow=False, x=0.5, y=0.5,
+                              xref="paper", yref="paper")
+        figure.update_xaxes(range=[0.5, 2.5])
+        figure.update_yaxes(showticklabels=False)
     figure.update_xaxes(dtick=1 if len(events) <= 20 else None)
     return _layout(figure, "RMSE per epoch", "epoch", "RMSE")
 
@@ -85,7 +90,7 @@ def rating_histogram(ratings: pd.Series) -> go.Figure:
 def count_histogram(counts: pd.Series, what: str) -> go.Figure:
     """Distribution of ratings per user or per movie, on log-spaced bins (a few give very many)."""
     values = counts.to_numpy()
-    edges = np.unique(np.geomspace(1, max(2, values.max()) + 1, 30).astype(int))
+    edges = np.unique(np.geomspace(values.min(), values.max() + 1, 30).astype(int))
     hist, edges = np.histogram(values, bins=edges)
     labels = [f"{lo}–{hi - 1}" if hi - 1 > lo else f"{lo}" for lo, hi in zip(edges[:-1], edges[1:])]
     figure = go.Figure(go.Bar(x=labels, y=hist, marker_color="#00cc96"))

@@ -24,7 +24,7 @@ def model_card(metrics: dict[str, Any]) -> None:
     top = st.columns(4)
     top[0].metric("Test RMSE", f"{metrics['test_rmse']:.4f}", delta=delta, delta_color="inverse")
     top[1].metric("Test MAE", f"{metrics['test_mae']:.4f}")
-    top[2].metric("Best epoch", f"{metrics['best_epoch']} of {metrics['epochs_run']} run")
+    top[2].metric("Best epoch", f"{metrics['best_epoch']} of {metrics['epochs_run']}", help="Epochs run; early stopping keeps the best.")
     top[3].metric("Training time", f"{metrics['train_seconds']:.1f} s", help=f"Device: {metrics['device']}")
     st.dataframe(scores_table(metrics), width="stretch", column_config={
         "test RMSE": st.column_config.NumberColumn(format="%.4f"),

@@ -9,6 +9,7 @@ import streamlit as st
 import torch
 
 from movierec.config import PRESETS, TrainConfig, validate
+from movierec.ui.state import keep_widget_values
 
 PRESET_KEY = "train_preset"
 CUDA_KEY = "train_cuda"
@@ -109,6 +110,7 @@ def settings() -> tuple[TrainConfig | None, str | None]:
 
     The preset name is kept only when the settings still equal that preset (apart from the device).
     """
+    keep_widget_values(PRESET_KEY, CUDA_KEY, *(_key(f.name) for f in EDITABLE))
     if PRESET_KEY not in st.session_state:
         st.session_state[PRESET_KEY] = "default"
         apply_preset()

@@ -9,7 +9,7 @@ from movierec.errors import MovieRecError
 from movierec.ui import charts
 from movierec.ui.model_card import model_card
 from movierec.ui.runs import FAILED, RUNNING, STOPPED, STOPPING, TrainingRun, TrainingSnapshot
-from movierec.ui.state import choose_later
+from movierec.ui.state import choose_later, keep_widget_values
 
 SAVE_NAME_KEY = "train_save_name"
 OVERWRITE_KEY = "train_overwrite"
@@ -81,6 +81,7 @@ def save_form(run: TrainingRun) -> None:
     if notice:
         st.success(notice)
     model = run.snapshot().model
+    keep_widget_values(SAVE_NAME_KEY, OVERWRITE_KEY)
     if SAVE_NAME_KEY not in st.session_state:
         st.session_state[SAVE_NAME_KEY] = default_name(model.dataset, model.preset)
     name = st.text_input("Model name", key=SAVE_NAME_KEY, help="Letters, digits, '.', '_' and '-'.").strip()
@@ -100,12 +101,13 @@ def save_form(run: TrainingRun) -> None:
             st.error(f"The model was not saved: {exc}")
             return
         st.session_state[NOTICE_KEY] = f"Saved as {name}; it is now the active model in the sidebar."
-        st.session_state.pop(OVERWRITE_KEY, None)
+        for key in (OVERWRITE_KEY, f"_kept_{OVERWRITE_KEY}"):  # the next replacement must be confirmed again
+            st.session_state.pop(key, None)
         choose_later(model=name)
         st.rerun()
 
 
 def forget_save_form() -> None:
     """Clear the Save form's name and confirmation, so a new run gets a fresh default name."""
-    for key in (SAVE_NAME_KEY, OVERWRITE_KEY, NOTICE_KEY):
+    for key in (SAVE_NAME_KEY, OVERWRITE_KEY, NOTICE_KEY, f"_kept_{SAVE_NAME_KEY}", f"_kept_{OVERWRITE_KEY}"):
         st.session_state.pop(key, None)
