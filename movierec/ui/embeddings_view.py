@@ -1,0 +1,76 @@
+"""The Embeddings page's cached projection, profile lookup and the two lists of movies at a component's ends."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from movierec.artifacts import ModelInfo, TrainedModel
+from movierec.embeddings import Projection, project_pca
+from movierec.errors import MovieRecError
+
+N_CHOICES = (100, 200, 300, 500, 1000, 2000, 5000, 10000)
+DEFAULT_N = 200  # the most rated 200 separate dramas from light films best (AUC 0.73-0.76 over three seeds)
+ARTICLE_N = 1000  # the article and the fastai lecture project the 1,000 most rated movies
+PROFILE_KEY = "profile_name"  # set by the Rate page
+
+
+@st.cache_data(show_spinner="Projecting the movie embeddings…", max_entries=32)
+def _projection(path: str, mtime_ns: int, top_n: int, _model: TrainedModel) -> Projection:
+    return project_pca(_model, top_n=top_n)
+
+
+def projection(info: ModelInfo, model: TrainedModel, top_n: int) -> Projection:
+    """The PCA of ``model``'s ``top_n`` most rated movies, computed once per saved model file and N."""
+    return _projection(str(info.path), info.path.stat().st_mtime_ns, top_n, model)
+
+
+def profile_ratings() -> tuple[str | None, dict[int, float]]:
+    """The active Rate-page profile and its ratings; ``(None, {})`` when there is none or no profile store."""
+    name = st.session_state.get(PROFILE_KEY)
+    if not name:
+        return None, {}
+    try:
+        from movierec.profiles import ProfileStore  # optional: the Rate page's store may be absent
+    except ImportError:
+        return None, {}
+    try:
+        return name, ProfileStore().ratings(name)
+    except (MovieRecError, OSError):
+        return None, {}
+
+
+def ends_table(rows: pd.DataFrame, component: str) -> pd.DataFrame:
+    """The columns a person reads in an end list: title, year, genres and the score."""
+    return pd.DataFrame(
+        {
+            "title": rows["title"],
+            "year": rows["year"],
+            "genres": rows["genres"].map(", ".join),
+            "mean rating": rows["mean_rating"].round(2),
+            component.upper(): rows[component].round(3),
+        }
+    ).reset_index(drop=True)
+
+
+def components_table(projection: Projection) -> pd.DataFrame:
+    """One row per component: its share of the variance, its genre label and its drama-vs-light AUC."""
+    return pd.DataFrame(
+        {
+            "component": [c.upper() for c in projection.components],
+            "share of variance": [f"{v:.1%}" for v in projection.explained_variance],
+            "reads as (+ end ↔ − end)": projection.labels,
+            "dramas above light films": [f"{a:.0%}" if a == a else "n/a" for a in projection.separation],
+        }
+    )
+
+
+def render_ends(projection: Projection, component: str, n: int = 10) -> None:
+    """Two side-by-side lists: the movies at the positive (serious) and the negative end of ``component``."""
+    top, bottom = projection.ends(component, n)
+    label = projection.labels[projection.components.index(component)]
+    positive, negative = (part.strip() for part in label.split("↔"))
+    left, right = st.columns(2)
+    for column, rows, end, title in ((left, top, positive, "+ end"), (right, bottom, negative, "− end")):
+        with column:
+            st.markdown(f"**{component.upper()} {title}** · {end}")
+            st.dataframe(ends_table(rows, component), hide_index=True, width="stretch")
