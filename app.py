@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from movierec.ui.shell import run_inside_shell
 from movierec.ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="movierec", page_icon=":material/movie:", layout="wide")
@@ -16,7 +17,7 @@ navigation = st.navigation(
     ]
 )
 render_sidebar()
-navigation.run()
+run_inside_shell(navigation)
 st.caption(
     "Ratings data: MovieLens by GroupLens Research (F. M. Harper and J. A. Konstan, 2015), "
     "for research and non-commercial use under its licence."

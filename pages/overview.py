@@ -5,8 +5,10 @@ import streamlit as st
 
 from movierec.ui import cache, charts
 from movierec.ui.model_card import model_card
+from movierec.ui.shell import require_shell
 from movierec.ui.state import active_dataset, active_model_info
 
+require_shell("pages/overview.py")
 st.title("movierec")
 st.write(
     "movierec trains the deep-learning recommender of the article *How to Implement a Recommendation System "

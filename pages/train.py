@@ -6,10 +6,12 @@ import streamlit as st
 from movierec.ui import train_form, train_view
 from movierec.ui.polling import poll
 from movierec.ui.runs import TrainingRun
+from movierec.ui.shell import require_shell
 from movierec.ui.state import active_dataset
 
 RUN_KEY = "train_run"
 
+require_shell("pages/train.py")
 st.title("Train")
 dataset = active_dataset()
 st.write(

@@ -1,6 +1,7 @@
 """Shared fixtures: a private MOVIEREC_HOME per test, and a live app with headless Chromium for browser tests."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -70,28 +71,34 @@ def app_home(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("app-home")
 
 
-@pytest.fixture(scope="session")
-def app_url(app_home):
-    """The README's app command, served on a free port of 127.0.0.1 for the whole session."""
+@contextlib.contextmanager
+def running_app(home: Path):
+    """The README's app command, served on a free port of 127.0.0.1 with ``MOVIEREC_HOME=home``; yields its URL."""
     port = _free_port()
-    env = {**os.environ, "MOVIEREC_HOME": str(app_home)}
+    env = {**os.environ, "MOVIEREC_HOME": str(home)}
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
     ]
-    log = open(app_home / "streamlit.log", "wb")  # noqa: SIM115 - closed after the server stops
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
-        yield url
-    finally:
-        process.terminate()
+    with open(home / "streamlit.log", "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            _wait_healthy(url, process)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_home):
+    """One live app for the whole session (see :func:`running_app`)."""
+    with running_app(app_home) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
