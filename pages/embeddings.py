@@ -43,7 +43,8 @@ components = projection.components
 best = projection.best_component or components[0]
 controls = st.columns([1, 1, 1, 2, 2])
 x_axis = controls[0].selectbox("Horizontal axis", components, index=components.index(best), key="emb_x")
-y_axis = controls[1].selectbox("Vertical axis", components, index=1 if best == components[0] else 0, key="emb_y")
+others = [c for c in components if c != x_axis]  # the same component on both axes would draw a diagonal line
+y_axis = controls[1].selectbox("Vertical axis", others, key="emb_y")
 three_d = controls[2].toggle("3D", key="emb_3d", help="Add a third component as depth.", disabled=len(components) < 3)
 genre = controls[3].selectbox(
     "Colour by", [charts.SERIOUSNESS, "Main genre", *projection.correlations.index], key="emb_colour",

@@ -39,16 +39,10 @@ def profile_ratings() -> tuple[str | None, dict[int, float]]:
         return None, {}
 
 
-def ends_table(rows: pd.DataFrame, component: str) -> pd.DataFrame:
-    """The columns a person reads in an end list: title, year, genres and the score."""
+def ends_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The columns a person reads in an end list (the scores are on the map): title, year and genres."""
     return pd.DataFrame(
-        {
-            "title": rows["title"],
-            "year": rows["year"],
-            "genres": rows["genres"].map(", ".join),
-            "mean rating": rows["mean_rating"].round(2),
-            component.upper(): rows[component].round(3),
-        }
+        {"title": rows["title"], "year": rows["year"], "genres": rows["genres"].map(", ".join)}
     ).reset_index(drop=True)
 
 
@@ -73,4 +67,4 @@ def render_ends(projection: Projection, component: str, n: int = 10) -> None:
     for column, rows, end, title in ((left, top, positive, "+ end"), (right, bottom, negative, "− end")):
         with column:
             st.markdown(f"**{component.upper()} {title}** · {end}")
-            st.dataframe(ends_table(rows, component), hide_index=True, width="stretch")
+            st.dataframe(ends_table(rows), hide_index=True, width="stretch")
