@@ -93,11 +93,18 @@ def test_a_finished_run_shows_the_result_and_save_updates_the_sidebar_at_once():
     assert "Saved as small-run" in _texts(at.success)
     models = next(box for box in at.sidebar.selectbox if box.label == "Model")
     assert models.value == "small-run" and at.session_state[MODEL_KEY] == "small-run"
-    # The same name again asks before replacing.
+    # A saved run is not warned about its own file ...
+    assert "already exists" not in _texts(at.warning)
+    assert not [button for button in at.button if button.key == "train_save"]
+    at.text_input(key="train_save_name").set_value("other-run").run()
+    at.button(key="train_save").click().run()
+    # ... but saving it over another existing name asks first.
+    at.text_input(key="train_save_name").set_value("small-run").run()
     assert "already exists" in _texts(at.warning) and at.button(key="train_save").disabled
     at.checkbox(key="train_overwrite").check().run()
     at.button(key="train_save").click().run()
     assert "Saved as small-run" in _texts(at.success)
+    at.text_input(key="train_save_name").set_value("other-run").run()
     assert not at.checkbox(key="train_overwrite").value  # a further replacement asks again
     at.text_input(key="train_save_name").set_value("../escape").run()
     assert "Invalid model name" in _texts(at.error)

@@ -13,6 +13,7 @@ from movierec.ui.state import choose_later, keep_widget_values
 
 SAVE_NAME_KEY = "train_save_name"
 OVERWRITE_KEY = "train_overwrite"
+SAVED_KEY = "train_saved_as"  # (run id, name) of the last save, so a saved run is not warned about itself
 NOTICE_KEY = "train_notice"
 
 
@@ -90,6 +91,8 @@ def save_form(run: TrainingRun) -> None:
     except MovieRecError as exc:
         st.error(str(exc))
         return
+    if st.session_state.get(SAVED_KEY) == (id(run), name):
+        return  # this run is already saved under this name: nothing to confirm or warn about
     exists = (paths.subdir("models") / f"{name}.pt").exists()
     overwrite = exists and st.checkbox(f"Replace the existing model {name}", key=OVERWRITE_KEY)
     if exists and not overwrite:
@@ -101,6 +104,7 @@ def save_form(run: TrainingRun) -> None:
             st.error(f"The model was not saved: {exc}")
             return
         st.session_state[NOTICE_KEY] = f"Saved as {name}; it is now the active model in the sidebar."
+        st.session_state[SAVED_KEY] = (id(run), name)
         for key in (OVERWRITE_KEY, f"_kept_{OVERWRITE_KEY}"):  # the next replacement must be confirmed again
             st.session_state.pop(key, None)
         choose_later(model=name)
@@ -109,5 +113,5 @@ def save_form(run: TrainingRun) -> None:
 
 def forget_save_form() -> None:
     """Clear the Save form's name and confirmation, so a new run gets a fresh default name."""
-    for key in (SAVE_NAME_KEY, OVERWRITE_KEY, NOTICE_KEY, f"_kept_{SAVE_NAME_KEY}", f"_kept_{OVERWRITE_KEY}"):
+    for key in (SAVE_NAME_KEY, OVERWRITE_KEY, NOTICE_KEY, SAVED_KEY, f"_kept_{SAVE_NAME_KEY}", f"_kept_{OVERWRITE_KEY}"):
         st.session_state.pop(key, None)
