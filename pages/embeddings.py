@@ -7,8 +7,10 @@ from movierec.embeddings import describe_separation
 from movierec.errors import MovieRecError
 from movierec.ui import embeddings_charts as charts
 from movierec.ui import embeddings_view as view
+from movierec.ui.shell import require_shell
 from movierec.ui.state import active_model, active_model_info
 
+require_shell("pages/embeddings.py")
 st.title("Movie embeddings")
 st.write(
     "The model learned a vector of numbers for every movie. PCA squeezes those vectors onto a few axes "
