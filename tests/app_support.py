@@ -4,30 +4,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
-from streamlit.runtime.pages_manager import PagesManager
+from factories import planted_dataset
 from streamlit.testing.v1 import AppTest
 
-from factories import planted_dataset
 from movierec.ui.runs import BackgroundJob
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-@pytest.fixture(autouse=True)
-def navigation_pages(monkeypatch):
-    """Run app.py on every AppTest run, as the server does.
-
-    AppTest 1.67 forgets before each run that ``st.navigation`` replaced the legacy ``pages/``
-    auto-discovery; because ``pages/`` exists it would then run the page file alone, without the sidebar.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def open_app(page: str | None = None) -> AppTest:

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 
 from tests.data_fixtures import ReleaseServer
 
@@ -43,6 +44,22 @@ def release_server(monkeypatch):
     local.httpd.shutdown()
     local.httpd.server_close()
     thread.join(timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def navigation_pages(monkeypatch):
+    """Run app.py on every AppTest run, as the server does.
+
+    AppTest 1.67 forgets before each run that ``st.navigation`` replaced the legacy ``pages/``
+    auto-discovery; because ``pages/`` exists it would then run the page file alone, without the sidebar.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def _free_port() -> int:

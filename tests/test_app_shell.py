@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import socket
 
-from app_support import finish, navigation_pages, open_app, problems, upload_planted  # noqa: F401 (fixture)
+from app_support import finish, open_app, problems, upload_planted
 from factories import TINY, planted_dataset
+
 from movierec.pipeline import train_model
 from movierec.ui.state import DATASET_KEY, MODEL_KEY
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from app_support import finish, open_app, problems, upload_planted, wait_until
 
-from app_support import finish, navigation_pages, open_app, problems, upload_planted, wait_until  # noqa: F401
 from movierec.ui import runs
 from movierec.ui.state import MODEL_KEY
 
