@@ -1,8 +1,6 @@
 """PCA of movie embeddings: planted directions are found, oriented and labelled; edge cases are explained."""
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -148,9 +146,3 @@ def test_separation_is_worded_for_people():
     assert "72% of the time" in describe_separation(0.72, "pc1")
     assert "fairly well" in describe_separation(0.72, "pc1")
     assert "cannot be measured" in describe_separation(float("nan"), "pc2")
-
-
-def test_the_core_does_not_import_streamlit():
-    code = "import sys, movierec.embeddings; print('streamlit' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
