@@ -7,8 +7,10 @@ from movierec.errors import MovieRecError
 from movierec.recommend import fold_in
 from movierec.ui import rate_tabs, rate_widgets
 from movierec.ui.rate_state import pick_profile, plain, profile_store, scale_of
+from movierec.ui.shell import require_shell
 from movierec.ui.state import active_dataset, active_model
 
+require_shell("pages/rate.py")
 st.title("Rate movies")
 st.write(
     "Rate movies you know and the model places you among its users (without retraining) to predict what "

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 import torch
 
+from movierec.browse import held_out, held_out_counts, user_test_ratings
 from movierec.errors import MovieRecError
 from movierec.recommend import Filters, fold_in, liked, most_rated, popularity_scores, recommend, similar_movies
 from movierec.search import TitleSearch, normalise
@@ -139,3 +140,17 @@ def test_search_ignores_case_accents_punctuation_and_word_order():
     assert list(search.find("toy sto")["movie_id"]) == [3, 4]
     assert list(search.find("story 1999")["movie_id"]) == [4]
     assert search.find("   ").empty and search.find("zzz").empty
+
+
+def test_browse_a_dataset_user_shows_held_out_ratings_with_predictions(model):
+    data = planted_dataset(n_users=120, n_movies=60, per_user=30)
+    test = held_out(model, data)
+    user = int(held_out_counts(test).index[0])
+    table = user_test_ratings(model, data, test, user)
+    mine = test[test["user_id"] == user]
+    assert sorted(table["movie_id"]) == sorted(mine["movie_id"])
+    np.testing.assert_allclose(table["error"], table["predicted"] - table["rating"])
+    with pytest.raises(MovieRecError, match="trained on other ratings"):
+        held_out(model, planted_dataset(seed=5))
+    with pytest.raises(MovieRecError, match="no held-out"):
+        user_test_ratings(model, data, test, 10**6)

@@ -20,8 +20,12 @@ def _stars(value: float | str) -> str:
     return value if isinstance(value, str) else f"{value:g} ★"
 
 
-def _save(store: ProfileStore, profile: str, movie_id: int, key: str, scale: RatingScale) -> None:
-    value = st.session_state[key]
+def _save(store: ProfileStore, profile: str, movie_id: int, key: str, scale: RatingScale, drawn: float | str) -> None:
+    value = st.session_state.get(key, drawn)
+    # A slider that has just left the page (e.g. the strip drops a movie once it is rated elsewhere) can
+    # still report its old value once; only a value that differs from what it showed is a person's change.
+    if value == drawn:
+        return
     if value == NOT_RATED:
         report(store.remove_rating, profile, movie_id)
     else:
@@ -34,21 +38,29 @@ def rating_slider(store: ProfileStore, profile: str, scale: RatingScale, movie: 
     options = [NOT_RATED, *scale.values()]
     key = f"rate_{section}_{movie_id}"
     # The store is the truth: another slider, tab or browser may have changed this rating since the last run.
+    # Only a differing value is written, since each write is pushed to the browser and can overwrite a
+    # slider the person is still moving.
     current = ratings.get(movie_id)
-    st.session_state[key] = current if current in options else NOT_RATED
+    stored = current if current in options else NOT_RATED
+    if st.session_state.get(key, NOT_RATED) != stored or key not in st.session_state:
+        st.session_state[key] = stored
     st.select_slider(
-        plain(movie["title"]), options, key=key, format_func=_stars, on_change=_save, args=(store, profile, movie_id, key, scale)
+        plain(movie["title"]), options, key=key, format_func=_stars, on_change=_save, args=(store, profile, movie_id, key, scale, stored)
     )
     genres = ", ".join(movie["genres"]) or "no genres listed"
     st.caption(f"{plain(genres)} · {int(movie['n_ratings']):,} ratings")
 
 
-def movie_grid(movies: pd.DataFrame, columns: int, **slider: object) -> None:
-    """Movies in bordered cards, ``columns`` per row, each with a :func:`rating_slider`."""
-    for start in range(0, len(movies), columns):
-        for cell, (_, movie) in zip(st.columns(columns), movies.iloc[start : start + columns].iterrows()):
-            with cell.container(border=True):
-                rating_slider(movie=movie, **slider)  # type: ignore[arg-type]
+def movie_grid(movies: pd.DataFrame, columns: int, section: str, **slider: object) -> None:
+    """Movies in bordered cards, ``columns`` per row, each with a :func:`rating_slider`.
+
+    The grid's container has the key ``rate_<section>_grid`` (a CSS class ``st-key-...`` in the browser).
+    """
+    with st.container(key=f"rate_{section}_grid"):
+        for start in range(0, len(movies), columns):
+            for cell, (_, movie) in zip(st.columns(columns), movies.iloc[start : start + columns].iterrows()):
+                with cell.container(border=True):
+                    rating_slider(movie=movie, section=section, **slider)  # type: ignore[arg-type]
 
 
 def find_and_rate(model: TrainedModel, store: ProfileStore, profile: str, scale: RatingScale, ratings: dict[int, float]) -> None:
@@ -60,7 +72,7 @@ def find_and_rate(model: TrainedModel, store: ProfileStore, profile: str, scale:
     if hits.empty:
         st.caption("No title matches; try fewer or shorter words.")
         return
-    movie_grid(hits, 1, store=store, profile=profile, scale=scale, ratings=ratings, section="search")
+    movie_grid(hits, 1, "search", store=store, profile=profile, scale=scale, ratings=ratings)
 
 
 def onboarding(model: TrainedModel, store: ProfileStore, profile: str, scale: RatingScale, ratings: dict[int, float]) -> None:
@@ -69,7 +81,7 @@ def onboarding(model: TrainedModel, store: ProfileStore, profile: str, scale: Ra
     with st.expander("Rate popular movies", expanded=len(ratings) < ONBOARDING_TARGET):
         st.progress(done / ONBOARDING_TARGET, text=f"{len(ratings)} rated · {ONBOARDING_TARGET} make good suggestions")
         strip = most_rated(model, STRIP_SIZE, exclude=ratings.keys())
-        movie_grid(strip, 4, store=store, profile=profile, scale=scale, ratings=ratings, section="strip")
+        movie_grid(strip, 4, "strip", store=store, profile=profile, scale=scale, ratings=ratings)
 
 
 def suggestion_filters(model: TrainedModel) -> tuple[Filters, int]:
