@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import torch
 
 from movierec.config import TrainConfig, preset
 from movierec.data import Dataset, load_100k_folds
@@ -185,6 +186,10 @@ def add_bench_command(sub: argparse._SubParsersAction) -> None:
     add_data_arguments(p)
     p.add_argument("--repeat", type=int, default=1, help="train each model N times and report the median time (default: 1)")
     p.add_argument("--max-epochs", type=int, help="cap every network's epochs (a quick smoke run, not a benchmark)")
+    p.add_argument(
+        "--threads", type=int, default=1,
+        help="torch CPU threads for every model (default: 1; on a shared 2-core machine two threads wait on each other and run 2-3x slower)",
+    )
     p.add_argument("--json", action="store_true", help="also print the results as one JSON object on the last line")
     p.set_defaults(handler=_bench)
 
@@ -193,11 +198,13 @@ def _bench(args: argparse.Namespace) -> int:
     from movierec.cli import load_dataset
     from movierec.errors import MovieRecError
 
-    if args.repeat < 1:
-        raise MovieRecError(f"--repeat must be at least 1 (got {args.repeat})")
+    if args.repeat < 1 or args.threads < 1:
+        raise MovieRecError(f"--repeat and --threads must be at least 1 (got {args.repeat} and {args.threads})")
     dataset = load_dataset(args)
     folds = load_100k_folds(args.data_dir or dataset.name) if dataset.name == "ml-100k" else None
+    torch.set_num_threads(args.threads)  # the same for every model, so the time ratios stay fair
     report = run_bench(dataset, args.repeat, folds, args.max_epochs)
+    report["protocol"] += f"; {args.threads} torch thread(s)"
     print(format_table(report))
     if args.json:
         print(json.dumps(report))

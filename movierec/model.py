@@ -92,6 +92,12 @@ class EmbeddingNet(nn.Module):
             raise ValueError("set_rated needs a network built with implicit=True")
         self.rated = (indptr.to(self.u.weight.device), movies.to(self.u.weight.device))
 
+    def _apply(self, fn, recurse=True):  # noqa: ANN001, ANN202 - nn.Module's signature
+        # The rated lists are plain attributes (they must not be saved), so move them with the module.
+        if self.rated is not None:
+            self.rated = (fn(self.rated[0]), fn(self.rated[1]))
+        return super()._apply(fn, recurse)
+
     @torch.no_grad()
     def bake_rated(self) -> None:
         """Add each user's implicit part to its row of the user table and detach the rated lists.
