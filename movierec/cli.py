@@ -58,6 +58,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hidden", type=_int_list, help="hidden layer sizes, e.g. 500,500,500")
     p.add_argument("--dropouts", type=_float_list, help="dropout after each hidden layer, e.g. 0.5,0.5,0.25 (one per layer)")
     p.add_argument("--embedding-dropout", type=float, help="dropout on the concatenated embeddings")
+    flag = argparse.BooleanOptionalAction
+    p.add_argument("--bias", dest="use_bias", action=flag, help="learn a bias per user and per movie")
+    p.add_argument("--dot", dest="use_dot", action=flag, help="add the user-movie dot product beside the MLP")
+    p.add_argument("--implicit", action=flag, help="add what each user rated to their vector (SVD++ style)")
+    p.add_argument("--init-mean", action=flag, help="start the output at the mean training rating")
+    p.add_argument("--refit", action=flag, help="after early stopping, retrain on train+validation for the best epoch count")
     p.add_argument("--patience", type=int, help="epochs without validation improvement before stopping")
     p.add_argument("--restart-epochs", type=float, help="cosine restart period in epochs; 0 keeps the learning rate constant")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train; auto uses CUDA when present (default: auto)")
@@ -72,6 +78,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 CONFIG_OPTIONS = (
     "epochs", "batch_size", "lr", "weight_decay", "n_factors", "hidden", "dropouts",
     "embedding_dropout", "patience", "restart_epochs", "device", "seed", "test_size", "valid_size",
+    "use_bias", "use_dot", "implicit", "init_mean", "refit",
 )
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 import pandas as pd
@@ -100,13 +100,16 @@ def train_model(
     shape = (len(users), len(movies), scale[0], scale[1])
     train_rows, valid_rows = to_tensors(train, users, movie_index), to_tensors(valid, users, movie_index)
     network, result = fit_network(config, train_rows, valid_rows, shape, callbacks, stop)
-    refit_seconds, refit_epochs = 0.0, 0
+    refit_seconds, refit_epochs, refit_stopped = 0.0, 0, False
     if config.refit and not result.stopped:
         # Selection is done (the best epoch count); spend the validation ratings on training too.
         both = RatingTensors(*(torch.cat(pair) for pair in zip(_fields(train_rows), _fields(valid_rows))))
         empty = RatingTensors(*(t[:0] for t in _fields(valid_rows)))
-        network, refit = fit_network(config.with_changes(epochs=result.best_epoch), both, empty, shape, callbacks, stop)
-        refit_seconds, refit_epochs = refit.seconds, refit.epochs_run
+        marked = tuple(_as_refit(callback) for callback in callbacks)
+        refitted, refit = fit_network(config.with_changes(epochs=result.best_epoch), both, empty, shape, marked, stop)
+        refit_seconds, refit_epochs, refit_stopped = refit.seconds, refit.epochs_run, refit.stopped
+        if not refit.stopped:  # a refit cut short is worse than the selected network: keep that one
+            network = refitted
     model = TrainedModel(config, network, users, movies, scale, dataset.name, dataset.fingerprint, preset=preset)
     predicted = model.predict(test["user_id"].to_numpy(), test["movie_id"].to_numpy())
     actual = test["rating"].to_numpy()
@@ -127,12 +130,17 @@ def train_model(
         "epochs_run": result.epochs_run,
         "refit_epochs": refit_epochs,
         "best_epoch": result.best_epoch,
-        "stopped": result.stopped,
+        "stopped": result.stopped or refit_stopped,
         "train_seconds": result.seconds + refit_seconds,
         "device": result.device,
     }
     model.history = [asdict(event) for event in result.history]
     return model
+
+
+def _as_refit(callback: Callback) -> Callback:
+    """The same callback, receiving events marked as belonging to the refit."""
+    return lambda event: callback(replace(event, refit=True))
 
 
 def _fields(data: RatingTensors) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -37,22 +37,31 @@ class TrainingProgress:
             filled = int(width * event.batch / event.n_batches)
             bar = "#" * filled + "-" * (width - filled)
             eta = per_batch * (event.n_batches - event.batch)
+            phase = "refit " if event.refit else ""
             self.stream.write(
-                f"\repoch {event.epoch} [{bar}] batch {event.batch}/{event.n_batches} "
+                f"\r{phase}epoch {event.epoch} [{bar}] batch {event.batch}/{event.n_batches} "
                 f"loss {event.loss:.4f} | {_clock(elapsed)} elapsed, epoch ETA {_clock(eta)}   "
             )
             self.stream.flush()
         elif isinstance(event, EpochEvent):
             self.epoch_started = time.perf_counter()
-            remaining = event.seconds * (event.epochs - event.epoch)
             prefix = "\r" if self.tty else ""
-            self.stream.write(
-                f"{prefix}epoch {event.epoch}/{event.epochs}: train RMSE {event.train_rmse:.4f}, "
-                f"valid RMSE {event.valid_rmse:.4f} (best {event.best_valid_rmse:.4f} at epoch {event.best_epoch}), "
-                f"{event.seconds:.1f}s | {_clock(elapsed)} elapsed, at most {_clock(remaining)} left"
-                + " " * 8 + "\n"
-            )
+            self.stream.write(f"{prefix}{_epoch_summary(event, elapsed)}" + " " * 8 + "\n")
             self.stream.flush()
+
+
+def _epoch_summary(event: EpochEvent, elapsed: float) -> str:
+    if event.refit:
+        return (
+            f"refit on train+validation, epoch {event.epoch}/{event.epochs}: train RMSE {event.train_rmse:.4f}, "
+            f"{event.seconds:.1f}s | {_clock(elapsed)} elapsed"
+        )
+    remaining = event.seconds * (event.epochs - event.epoch)
+    return (
+        f"epoch {event.epoch}/{event.epochs}: train RMSE {event.train_rmse:.4f}, "
+        f"valid RMSE {event.valid_rmse:.4f} (best {event.best_valid_rmse:.4f} at epoch {event.best_epoch}), "
+        f"{event.seconds:.1f}s | {_clock(elapsed)} elapsed, at most {_clock(remaining)} left"
+    )
 
 
 class DownloadProgress:

@@ -41,6 +41,7 @@ class BatchEvent:
     n_batches: int
     loss: float  # mean squared error of this batch (with dropout active)
     lr: float
+    refit: bool = False  # True in the refit on train+validation that follows selection
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class EpochEvent:
     seconds: float  # wall-clock seconds of this epoch, validation included
     best_epoch: int
     best_valid_rmse: float
+    refit: bool = False  # True in the refit on train+validation (no validation RMSE then)
 
 
 Event = BatchEvent | EpochEvent

@@ -35,6 +35,12 @@ def test_train_on_the_bundled_data_reports_and_saves(capsys, movierec_home):
     assert str(movierec_home / "models") in report["model_path"]
 
 
+def test_switches_turn_model_features_on_and_off(capsys):
+    report = _train_json(capsys, *TINY_ARGS, "--no-implicit", "--no-refit", "--bias", "--epochs", "1")
+    assert report["config"]["implicit"] is False and report["config"]["use_bias"] is True
+    assert report["refit_epochs"] == 0
+
+
 def test_out_names_the_file(capsys, tmp_path):
     report = _train_json(capsys, *TINY_ARGS, "--out", str(tmp_path / "mine.pt"))
     assert report["model_path"] == str(tmp_path / "mine.pt")
@@ -107,5 +113,5 @@ def test_datasets_lists_every_variant(capsys):
 def test_module_entry_point_and_help():
     result = subprocess.run([sys.executable, "-m", "movierec", "train", "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
-    for option in ("--data-dir", "--preset", "--hidden", "--dropouts", "--embedding-dropout", "--device", "--test-size", "--out", "--json"):
+    for option in ("--data-dir", "--preset", "--hidden", "--dropouts", "--embedding-dropout", "--implicit", "--refit", "--device", "--test-size", "--out", "--json"):
         assert option in result.stdout

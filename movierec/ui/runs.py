@@ -104,6 +104,15 @@ class TrainingSnapshot:
     batch_losses: list[float] = field(default_factory=list)
     batch_lrs: list[float] = field(default_factory=list)
     epoch_events: list[EpochEvent] = field(default_factory=list)
+    refit: bool = False  # in the refit on train+validation, which runs the selected number of epochs
+    refit_planned: bool = False  # the config asks for that refit after selection
+
+    @property
+    def epochs_planned(self) -> int:
+        """Epochs of the current phase: the configured maximum, or in the refit the selected best epoch."""
+        if self.refit and self.epoch_events:
+            return self.epoch_events[-1].best_epoch
+        return self.epochs
 
     @property
     def batches_done(self) -> int:
@@ -112,11 +121,11 @@ class TrainingSnapshot:
 
     @property
     def eta(self) -> float | None:
-        """Seconds left if every configured epoch runs (early stopping may end sooner); None before a batch."""
+        """Seconds left in this phase if every planned epoch runs (early stopping may end sooner); None before a batch."""
         if not self.batches_done or self.status not in (RUNNING, STOPPING):
             return None
-        total = self.epochs * self.n_batches
-        return self.elapsed / self.batches_done * max(0, total - self.batches_done)
+        left = (self.epochs_planned - self.epoch) * self.n_batches + self.n_batches - self.batch
+        return self.elapsed / self.batches_done * max(0, left)
 
 
 class TrainingRun(BackgroundJob):
@@ -129,6 +138,7 @@ class TrainingRun(BackgroundJob):
         self._lrs: list[float] = []
         self._epochs: list[EpochEvent] = []
         self._position = (0, 0, 0)  # epoch, batch, batches per epoch
+        self._refit = False
 
     def work(self) -> TrainedModel:
         """Train and evaluate; the model stays unsaved until the page's Save."""
@@ -144,7 +154,8 @@ class TrainingRun(BackgroundJob):
                 self._losses.append(event.loss)
                 self._lrs.append(event.lr)
                 self._position = (event.epoch, event.batch, event.n_batches)
-            else:
+                self._refit = event.refit
+            elif not event.refit:  # refit epochs have no validation RMSE to chart
                 self._epochs.append(event)
 
     def snapshot(self) -> TrainingSnapshot:
@@ -163,6 +174,8 @@ class TrainingRun(BackgroundJob):
                 batch_losses=list(self._losses),
                 batch_lrs=list(self._lrs),
                 epoch_events=list(self._epochs),
+                refit=self._refit,
+                refit_planned=self.config.refit,
             )
 
 

@@ -27,12 +27,19 @@ def progress(snap: TrainingSnapshot) -> None:
     if snap.status in (RUNNING, STOPPING) and not snap.batches_done:
         st.progress(0.0, text=f"Preparing the data and the network… {_clock(snap.elapsed)} elapsed")
         return
-    done = (snap.epoch - 1 + snap.batch / max(1, snap.n_batches)) / snap.epochs
-    text = f"Epoch {snap.epoch}/{snap.epochs} · batch {snap.batch}/{snap.n_batches} · {_clock(snap.elapsed)} elapsed"
+    done = (snap.epoch - 1 + snap.batch / max(1, snap.n_batches)) / snap.epochs_planned
+    phase = "Refit on training + validation ratings · epoch" if snap.refit else "Epoch"
+    text = (
+        f"{phase} {snap.epoch}/{snap.epochs_planned} · batch {snap.batch}/{snap.n_batches} · "
+        f"{_clock(snap.elapsed)} elapsed"
+    )
     if snap.status == STOPPING:
         text += " · stopping after this batch…"
+    elif snap.eta is not None and snap.refit:
+        text += f" · about {_clock(snap.eta)} left"
     elif snap.eta is not None:
-        text += f" · at most {_clock(snap.eta)} left"
+        then = ", then a refit" if snap.refit_planned else ""
+        text += f" · at most {_clock(snap.eta)} left{then}"
     else:
         text += f" · {snap.status}"
     st.progress(min(1.0, done), text=text)
@@ -66,9 +73,10 @@ def outcome(run: TrainingRun) -> None:
     with st.container(border=True):
         if snap.status == STOPPED:
             st.subheader("Result: stopped early")
+            during = " during its refit on training + validation ratings" if metrics.get("refit_epochs") else ""
             st.warning(
-                f"You stopped this run after {metrics['epochs_run']} epoch(s); it keeps the weights of its best "
-                f"epoch ({metrics['best_epoch']}), scored below."
+                f"You stopped this run{during} after {metrics['epochs_run']} epoch(s) of selection; it keeps the "
+                f"weights of its best epoch ({metrics['best_epoch']}), scored below."
             )
         else:
             st.subheader("Result: finished")
