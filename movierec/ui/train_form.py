@@ -30,7 +30,6 @@ GROUPS: dict[str, dict[str, tuple[str, str]]] = {
     "Optimisation": {
         "lr": ("Learning rate", "Adam's peak learning rate."),
         "weight_decay": ("Weight decay", "Adam weight decay on every parameter."),
-        "row_l2": ("Row L2 penalty", "L2 penalty on the embedding rows each batch uses."),
         "batch_size": ("Batch size", "Ratings per optimisation step."),
         "epochs": ("Maximum epochs", "Early stopping usually ends sooner."),
         "patience": ("Patience (epochs)", "Epochs without a better validation RMSE before stopping."),
@@ -43,7 +42,7 @@ GROUPS: dict[str, dict[str, tuple[str, str]]] = {
         "seed": ("Random seed", "Seeds the split, the initialisation and the batch order."),
     },
 }
-FLOAT_STEPS = {"lr": 1e-4, "weight_decay": 1e-5, "row_l2": 1e-5, "restart_epochs": 0.5}
+FLOAT_STEPS = {"lr": 1e-4, "weight_decay": 1e-5, "restart_epochs": 0.5}
 DEFAULTS = TrainConfig()
 EDITABLE = tuple(f for f in dataclasses.fields(TrainConfig) if f.name != "device")  # device is the CUDA toggle
 
