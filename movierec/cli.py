@@ -62,6 +62,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bias", dest="use_bias", action=flag, help="learn a bias per user and per movie")
     p.add_argument("--dot", dest="use_dot", action=flag, help="add the user-movie dot product beside the MLP")
     p.add_argument("--implicit", action=flag, help="add what each user rated to their vector (SVD++ style)")
+    p.add_argument("--genres", dest="use_genres", action=flag, help="add a learned part per genre to each movie's vector and bias")
     p.add_argument("--init-mean", action=flag, help="start the output at the mean training rating")
     p.add_argument("--refit", action=flag, help="after early stopping, retrain on train+validation for the best epoch count")
     p.add_argument("--patience", type=int, help="epochs without validation improvement before stopping")
@@ -78,7 +79,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 CONFIG_OPTIONS = (
     "epochs", "batch_size", "lr", "weight_decay", "n_factors", "hidden", "dropouts",
     "embedding_dropout", "patience", "restart_epochs", "device", "seed", "test_size", "valid_size",
-    "use_bias", "use_dot", "implicit", "init_mean", "refit",
+    "use_bias", "use_dot", "implicit", "use_genres", "init_mean", "refit",
 )
 
 

@@ -7,6 +7,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from movierec.dropout import ByteDropout
+
 
 class EmbeddingNet(nn.Module):
     """Predicts a rating from a user row and a movie row.
@@ -28,7 +30,11 @@ class EmbeddingNet(nn.Module):
         implicit: learn a second movie table whose rows, summed over the movies a user rated and
             scaled by ``1/sqrt(count)``, are added to the user's vector (SVD++). The rated lists are
             attached with :meth:`set_rated` for training and folded into the user table by
-            :meth:`bake_rated`, so a trained network needs no lists to predict.
+            :meth:`bake`, so a trained network needs no lists to predict.
+
+    Genres work the same way: :meth:`set_genres` adds to each movie's vector (and bias) a learned
+    vector per genre it belongs to, so a movie with few ratings starts from its genres; :meth:`bake`
+    folds that part into the movie table.
     """
 
     def __init__(
@@ -47,13 +53,13 @@ class EmbeddingNet(nn.Module):
         super().__init__()
         self.u = nn.Embedding(n_users, n_factors)
         self.m = nn.Embedding(n_movies, n_factors)
-        self.drop = nn.Dropout(embedding_dropout)
+        self.drop = ByteDropout(embedding_dropout)
         layers: list[nn.Module] = []
         n_in = 2 * n_factors
         for n_out, rate in zip(hidden, dropouts, strict=True):
             layers += [nn.Linear(n_in, n_out), nn.ReLU()]
             if rate > 0:
-                layers.append(nn.Dropout(rate))
+                layers.append(ByteDropout(rate))
             n_in = n_out
         self.hidden = nn.Sequential(*layers)
         self.fc = nn.Linear(n_in, 1)
@@ -62,6 +68,9 @@ class EmbeddingNet(nn.Module):
         self.use_dot = use_dot
         self.y = nn.Embedding(n_movies, n_factors) if implicit else None
         self.rated: tuple[torch.Tensor, torch.Tensor] | None = None  # (indptr, movie rows) per user row
+        self.genres: torch.Tensor | None = None  # (movie rows, genres), each row of unit length
+        self.genre_vectors: nn.Linear | None = None
+        self.genre_bias: nn.Linear | None = None
         self.register_buffer("rating_range", torch.tensor(rating_range, dtype=torch.float32))
         self._init()
 
@@ -86,6 +95,17 @@ class EmbeddingNet(nn.Module):
         share = min(max((mean_rating - low) / (high - low), 1e-3), 1 - 1e-3)
         self.fc.bias.data.fill_(float(torch.logit(torch.tensor(share))))
 
+    def set_genres(self, genres: torch.Tensor) -> None:
+        """Attach each movie row's genres (``(n_movies, n_genres)``, rows of unit length or zero) and
+        start a vector and a bias per genre at zero."""
+        device = self.m.weight.device
+        self.genres = genres.to(device=device, dtype=torch.float32)
+        self.genre_vectors = nn.Linear(genres.shape[1], self.m.embedding_dim, bias=False, device=device)
+        self.genre_vectors.weight.data.zero_()
+        if self.movie_bias is not None:
+            self.genre_bias = nn.Linear(genres.shape[1], 1, bias=False, device=device)
+            self.genre_bias.weight.data.zero_()
+
     def set_rated(self, indptr: torch.Tensor, movies: torch.Tensor) -> None:
         """Attach what each user rated (CSR: user row ``u`` rated ``movies[indptr[u]:indptr[u + 1]]``)."""
         if self.y is None:
@@ -96,19 +116,26 @@ class EmbeddingNet(nn.Module):
         # The rated lists are plain attributes (they must not be saved), so move them with the module.
         if self.rated is not None:
             self.rated = (fn(self.rated[0]), fn(self.rated[1]))
+        if self.genres is not None:
+            self.genres = fn(self.genres)
         return super()._apply(fn, recurse)
 
     @torch.no_grad()
-    def bake_rated(self) -> None:
-        """Add each user's implicit part to its row of the user table and detach the rated lists.
+    def bake(self) -> None:
+        """Fold the implicit part into the user table and the genre part into the movie table and biases.
 
-        Predictions stay the same; afterwards the user table alone holds each user's full vector,
-        which is what :meth:`score` and saved models expect.
+        Predictions stay the same; afterwards the tables alone hold each user's and movie's full
+        vector, which is what :meth:`score` and saved models expect.
         """
         if self.rated is not None:
             all_users = torch.arange(self.u.num_embeddings, device=self.u.weight.device)
             self.u.weight += self._implicit(all_users)
             self.rated = None
+        if self.genres is not None:
+            self.m.weight += self.genre_vectors(self.genres)
+            if self.genre_bias is not None:
+                self.movie_bias.weight += self.genre_bias(self.genres)
+            self.genres = self.genre_vectors = self.genre_bias = None
 
     def _implicit(self, users: torch.Tensor) -> torch.Tensor:
         """``sum(y[rated movies]) / sqrt(count)`` for each of ``users`` (distinct rows)."""
@@ -128,11 +155,25 @@ class EmbeddingNet(nn.Module):
         distinct, inverse = torch.unique(users, return_inverse=True)
         return vectors + self._implicit(distinct)[inverse]
 
+    def movie_vectors(self, movies: torch.Tensor) -> torch.Tensor:
+        """The vectors :meth:`score` takes for movie rows: the table row, plus the genre part while attached."""
+        vectors = self.m(movies)
+        if self.genres is None:
+            return vectors
+        return vectors + self.genre_vectors(self.genres[movies])
+
+    def _movie_bias(self, movies: torch.Tensor) -> torch.Tensor | None:
+        if self.movie_bias is None:
+            return None
+        bias = self.movie_bias(movies).squeeze(1)
+        if self.genre_bias is None:
+            return bias
+        return bias + self.genre_bias(self.genres[movies]).squeeze(1)
+
     def forward(self, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
         """Ratings for pairs of user and movie rows, shape ``(batch,)``."""
         user_bias = self.user_bias(users).squeeze(1) if self.user_bias is not None else None
-        movie_bias = self.movie_bias(movies).squeeze(1) if self.movie_bias is not None else None
-        return self.score(self.user_vectors(users), self.m(movies), user_bias, movie_bias)
+        return self.score(self.user_vectors(users), self.movie_vectors(movies), user_bias, self._movie_bias(movies))
 
     def score(
         self,

@@ -39,18 +39,32 @@ def rated_lists(data: RatingTensors, n_users: int) -> tuple[torch.Tensor, torch.
     return indptr, data.movies[order]
 
 
+def genre_matrix(genres: pd.Series) -> torch.Tensor:
+    """One row per movie, one column per genre: ``1/sqrt(number of its genres)`` where it has the genre."""
+    names = sorted({genre for movie_genres in genres for genre in movie_genres})
+    column = {name: i for i, name in enumerate(names)}
+    matrix = np.zeros((len(genres), len(names)), dtype=np.float32)
+    for row, movie_genres in enumerate(genres):
+        for genre in movie_genres:
+            matrix[row, column[genre]] = 1 / np.sqrt(len(movie_genres))
+    return torch.from_numpy(matrix)
+
+
 def fit_network(
     config: TrainConfig,
     train: RatingTensors,
     valid: RatingTensors,
     shape: tuple[int, int, float, float],
+    genres: torch.Tensor,
     callbacks: tuple[Callback, ...] = (),
     stop: threading.Event | None = None,
 ) -> tuple[EmbeddingNet, FitResult]:
     """Build the network ``config`` describes (``shape``: users, movies, scale min, scale max) and fit it.
 
     The config's data-dependent options happen here: the output starts at the mean training rating
-    (``init_mean``) and the implicit part sees the training ratings only, then is baked into the user table.
+    (``init_mean``), the implicit part sees the training ratings only, and ``genres`` (from
+    :func:`genre_matrix`) gives each movie its genre part (``use_genres``); both parts are then baked
+    into the tables.
     """
     torch.manual_seed(config.seed)
     network = build_network(config, *shape)
@@ -58,8 +72,10 @@ def fit_network(
         network.init_output(float(train.ratings.mean()))
     if config.implicit:
         network.set_rated(*rated_lists(train, shape[0]))
+    if config.use_genres:
+        network.set_genres(genres)
     result = fit(network, train, valid, config, callbacks, stop)
-    network.bake_rated()
+    network.bake()
     return network.cpu(), result
 
 
@@ -99,14 +115,17 @@ def train_model(
     scale = (dataset.scale.min, dataset.scale.max, dataset.scale.step)
     shape = (len(users), len(movies), scale[0], scale[1])
     train_rows, valid_rows = to_tensors(train, users, movie_index), to_tensors(valid, users, movie_index)
-    network, result = fit_network(config, train_rows, valid_rows, shape, callbacks, stop)
+    genres = genre_matrix(movies["genres"])
+    network, result = fit_network(config, train_rows, valid_rows, shape, genres, callbacks, stop)
     refit_seconds, refit_epochs, refit_stopped = 0.0, 0, False
     if config.refit and not result.stopped:
         # Selection is done (the best epoch count); spend the validation ratings on training too.
         both = RatingTensors(*(torch.cat(pair) for pair in zip(_fields(train_rows), _fields(valid_rows))))
         empty = RatingTensors(*(t[:0] for t in _fields(valid_rows)))
         marked = tuple(_as_refit(callback) for callback in callbacks)
-        refitted, refit = fit_network(config.with_changes(epochs=result.best_epoch), both, empty, shape, marked, stop)
+        refitted, refit = fit_network(
+            config.with_changes(epochs=result.best_epoch), both, empty, shape, genres, marked, stop
+        )
         refit_seconds, refit_epochs, refit_stopped = refit.seconds, refit.epochs_run, refit.stopped
         if not refit.stopped:  # a refit cut short is worse than the selected network: keep that one
             network = refitted

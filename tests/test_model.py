@@ -4,13 +4,14 @@ import pytest
 import torch
 from torch import nn
 
+from movierec.dropout import ByteDropout
 from movierec.model import EmbeddingNet
 
 
 def test_article_architecture_and_initialisation():
     net = EmbeddingNet(7, 9, n_factors=4, hidden=(6, 5), dropouts=(0.5, 0.0), embedding_dropout=0.05)
     kinds = [type(layer) for layer in net.hidden]
-    assert kinds == [nn.Linear, nn.ReLU, nn.Dropout, nn.Linear, nn.ReLU]  # no Dropout where the rate is 0
+    assert kinds == [nn.Linear, nn.ReLU, ByteDropout, nn.Linear, nn.ReLU]  # no Dropout where the rate is 0
     assert net.hidden[0].in_features == 8  # user and movie embeddings concatenated
     assert net.u.weight.abs().max() <= 0.05 and net.m.weight.abs().max() <= 0.05
     assert torch.allclose(net.fc.bias, torch.full_like(net.fc.bias, 0.01))

@@ -1,4 +1,4 @@
-"""Implicit feedback, the output offset from the data, and refitting after selection."""
+"""Implicit feedback, genre vectors, the output offset from the data, and refitting after selection."""
 from __future__ import annotations
 
 import math
@@ -6,12 +6,13 @@ import math
 import pytest
 
 import numpy as np
+import pandas as pd
 import torch
 
 from movierec.artifacts import load_model
 from movierec.config import preset
 from movierec.model import EmbeddingNet
-from movierec.pipeline import rated_lists, train_model
+from movierec.pipeline import genre_matrix, rated_lists, train_model
 from movierec.training import RatingTensors, fit
 from factories import TINY, planted_dataset
 
@@ -36,10 +37,52 @@ def test_baking_keeps_predictions_and_detaches_the_lists():
     net, users, movies = _implicit_net()
     with torch.no_grad():
         before = net(users, movies)
-    net.bake_rated()
+    net.bake()
     assert net.rated is None
     with torch.no_grad():
         torch.testing.assert_close(net(users, movies), before)
+
+
+def _genre_net() -> EmbeddingNet:
+    torch.manual_seed(0)
+    net = EmbeddingNet(2, 3, n_factors=3, hidden=(5,), dropouts=(0.0,), embedding_dropout=0.0, use_bias=True)
+    net.set_genres(genre_matrix(pd.Series([["Comedy"], ["Comedy", "Drama"], []])))
+    for table in (net.genre_vectors, net.genre_bias, net.movie_bias):
+        table.weight.data.normal_()
+    return net.eval()
+
+
+def test_genre_matrix_gives_each_movie_unit_length():
+    matrix = genre_matrix(pd.Series([["Comedy"], ["Drama", "Comedy"], []]))
+    expected = [[1.0, 0.0], [1 / math.sqrt(2), 1 / math.sqrt(2)], [0.0, 0.0]]  # columns: Comedy, Drama
+    torch.testing.assert_close(matrix, torch.tensor(expected))
+
+
+def test_genre_part_is_added_to_movie_vectors_and_biases():
+    net = _genre_net()
+    comedy, drama = net.genre_vectors.weight[:, 0], net.genre_vectors.weight[:, 1]
+    vectors = net.movie_vectors(torch.tensor([0, 1, 2]))
+    torch.testing.assert_close(vectors[0], net.m.weight[0] + comedy)
+    torch.testing.assert_close(vectors[1], net.m.weight[1] + (comedy + drama) / math.sqrt(2))
+    torch.testing.assert_close(vectors[2], net.m.weight[2])  # no genres: the row alone
+
+
+def test_baking_genres_keeps_predictions_and_leaves_a_plain_network():
+    net = _genre_net()
+    users, movies = torch.tensor([0, 0, 1, 1]), torch.tensor([0, 1, 2, 1])
+    with torch.no_grad():
+        before = net(users, movies)
+    net.bake()
+    assert net.genres is None and not any("genre" in key for key in net.state_dict())
+    with torch.no_grad():
+        torch.testing.assert_close(net(users, movies), before)
+
+
+def test_genre_vectors_help_when_movies_have_few_ratings():
+    sparse = planted_dataset(n_movies=300, per_user=15, seed=2)  # about four ratings per movie
+    plain = train_model(sparse, TINY).metrics["test_rmse"]
+    with_genres = train_model(sparse, TINY.with_changes(use_genres=True)).metrics["test_rmse"]
+    assert with_genres < plain - 0.1, (with_genres, plain)
 
 
 def test_init_output_starts_at_the_mean():
@@ -60,17 +103,17 @@ def test_fit_without_validation_runs_all_epochs_and_keeps_the_last():
 
 
 def test_default_features_train_save_and_load(tmp_path):
-    config = TINY.with_changes(implicit=True, init_mean=True, refit=True, epochs=4)
+    config = TINY.with_changes(implicit=True, use_genres=True, init_mean=True, refit=True, epochs=4)
     model = train_model(planted_dataset(), config, preset="tiny")
     assert model.metrics["refit_epochs"] == model.metrics["best_epoch"]
-    assert model.network.rated is None  # baked: the saved table alone predicts
+    assert model.network.rated is None and model.network.genres is None  # baked: the tables alone predict
     loaded = load_model(model.save("features", directory=tmp_path))
     ids = model.users.ids[:5], model.movies["movie_id"].to_numpy()[:5]
     np.testing.assert_allclose(loaded.predict(*ids), model.predict(*ids), rtol=1e-6)
-    assert loaded.config.implicit and loaded.config.refit
+    assert loaded.config.implicit and loaded.config.use_genres and loaded.config.refit
 
 
 def test_article_preset_keeps_its_spirit():
     article = preset("article")
-    assert not (article.implicit or article.init_mean or article.refit)
+    assert not (article.implicit or article.use_genres or article.init_mean or article.refit)
     assert article.hidden == (500, 500, 500) and article.n_factors == 150

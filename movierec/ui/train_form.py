@@ -25,6 +25,7 @@ GROUPS: dict[str, dict[str, tuple[str, str]]] = {
         "use_bias": ("Per-user and per-movie bias", "Learn a bias for every user and movie."),
         "use_dot": ("Dot-product branch", "Add the user-movie dot product beside the layers (NeuMF style)."),
         "implicit": ("Implicit feedback (SVD++)", "Add what each user rated to their vector."),
+        "use_genres": ("Genre vectors", "Add to each movie a learned vector per genre, so rarely rated movies start from their genres."),
         "init_mean": ("Start at the mean rating", "Initialise the output at the mean training rating."),
     },
     "Optimisation": {
