@@ -23,10 +23,17 @@ if model is None or info is None:
     st.page_link("pages/train.py", label="Go to the Train page", icon="🏋️")
     st.stop()
 
+if model.config.use_genres:
+    st.caption(
+        "This model learns a vector for every genre and adds it to the vector of each movie in that genre, so "
+        "movies of one genre start out together. How far apart the network places dramas and light films is "
+        "still learned from the ratings; to see what ratings alone reveal, train the article preset."
+    )
+
 n_movies = len(model.movies)
 choices = [n for n in view.N_CHOICES if n < n_movies] + [n_movies]
 top_n = st.select_slider(
-    "Movies to project (the most rated first)", choices, value=min(view.DEFAULT_N, n_movies), key="emb_top_n",
+    "Movies to project (the most rated first)", choices, value=min(view.default_top_n(model), n_movies), key="emb_top_n",
     format_func=lambda n: f"all {n:,}" if n == n_movies else f"{n:,}",
     help="Rarely rated movies keep vectors close to their random start; fewer, well-known movies give a clearer picture.",
 )

@@ -39,6 +39,7 @@ def test_with_a_small_model_the_page_shows_map_ends_and_explains_the_size(small_
     elapsed = time.perf_counter() - started
     assert elapsed < 20  # generous: the machine is shared; the real target is measured in the browser test
     assert any("knows only 60 movies" in info.value for info in at.info)
+    assert not any("vector for every genre" in c.value for c in at.caption)  # ratings only
     assert len(at.get("plotly_chart")) == 3
     assert any("The two ends of PC1" in h.value for h in at.subheader)
     assert len(at.dataframe) == 3  # the two ends and the component table
@@ -51,3 +52,11 @@ def test_with_a_small_model_the_page_shows_map_ends_and_explains_the_size(small_
     assert not at.exception, at.exception
     assert any("The two ends of PC2" in h.value for h in at.subheader)
     assert any(c.value.startswith("★") for c in at.caption)
+
+
+def test_a_model_with_genre_vectors_says_that_genres_are_built_in(small_model):
+    genre_model = tiny_model(planted_dataset(name="ml-latest-small"), config=TINY.with_changes(epochs=2, use_genres=True))
+    genre_model.save("tiny-genres")  # the newest, so the active model
+    at = _open()
+    assert any("vector for every genre" in c.value for c in at.caption)
+    assert at.select_slider(key="emb_top_n").value == 60  # all of them: fewer than the article's 1,000
