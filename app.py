@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from movierec.ui.cache import warm_up_imports
 from movierec.ui.shell import run_inside_shell
 from movierec.ui.sidebar import render_sidebar
 
@@ -16,6 +17,7 @@ navigation = st.navigation(
         st.Page("pages/embeddings.py", title="Embeddings", icon=":material/scatter_plot:"),
     ]
 )
+warm_up_imports()
 render_sidebar()
 run_inside_shell(navigation)
 st.caption(

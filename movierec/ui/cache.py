@@ -1,6 +1,8 @@
 """Cached loaders: one copy of each dataset and saved model per server process."""
 from __future__ import annotations
 
+import importlib
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -44,3 +46,12 @@ def rating_counts(fingerprint: str, _dataset: Dataset) -> tuple[pd.Series, pd.Se
     """Ratings per user and per movie (keyed by the data's fingerprint; the frame itself is not hashed)."""
     ratings = _dataset.ratings
     return ratings.groupby("user_id").size(), ratings.groupby("movie_id").size()
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_imports() -> None:
+    """Import the PCA code (scikit-learn takes about 1.5 s cold) in the background, once per server.
+
+    The Embeddings page's first visit then does not wait for it.
+    """
+    threading.Thread(target=importlib.import_module, args=("movierec.embeddings",), daemon=True).start()
