@@ -8,7 +8,7 @@ import numpy as np
 import movierec.cli
 from movierec.bench import MODELS, fold_split, run_bench
 from movierec.cli import main
-from factories import planted_dataset
+from factories import TINY, planted_dataset
 
 KEYS = {"model", "test_rmse", "test_mae", "epochs", "train_seconds", "ratings_per_second", "peak_memory_mb",
         "time_ratio_to_article"}
@@ -51,3 +51,21 @@ def test_bench_on_folds_reports_their_mean():
     report = run_bench(dataset, folds=folds, max_epochs=1)
     assert "2 fixed folds" in report["protocol"]
     assert {row["model"] for row in report["results"]} == set(MODELS)
+
+
+def test_bench_fold_in_times_every_case_and_prints_json(monkeypatch, capsys):
+    import movierec.bench_foldin as bench_foldin
+
+    monkeypatch.setattr(movierec.cli, "load_dataset", lambda args: planted_dataset())
+    monkeypatch.setattr(bench_foldin, "LARGEST", ("large size", 300, 200))
+    monkeypatch.setattr(bench_foldin, "TIMINGS", 1)
+    monkeypatch.setattr(bench_foldin, "preset", lambda name: TINY if name == "default" else None)
+    assert main(["bench", "--fold-in", "--json"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("| model | movies |") and len(lines) == 2 + 6 + 1
+    rows = json.loads(lines[-1])["fold_in"]
+    assert [(r["model"], r["ratings"]) for r in rows] == [
+        (name, count) for name in ("synthetic", "large size") for count in bench_foldin.RATING_COUNTS
+    ]
+    assert rows[-1]["movies"] == 200 and rows[-1]["users"] == 300
+    assert all(r["fold_in_ms"] > 0 and r["recommend_ms"] > 0 for r in rows)
