@@ -131,3 +131,9 @@ def test_a_run_that_fails_in_the_worker_is_explained_in_plain_words(monkeypatch,
     assert message in _texts(at.error) and "nothing was saved" in _texts(at.error)
     assert not problems(at)
     assert not at.button(key="train_start").disabled  # the app keeps working
+
+
+@pytest.mark.parametrize(("cores", "threads"), [(None, 1), (1, 1), (2, 1), (3, 2), (16, 4)])
+def test_training_leaves_a_core_to_the_server_and_browser(monkeypatch, cores, threads):
+    monkeypatch.setattr(runs.os, "cpu_count", lambda: cores)
+    assert runs.training_threads() == threads
