@@ -18,7 +18,7 @@ st.write(
 )
 model = active_model()
 if model is None:
-    st.info("There is no trained model for this dataset yet. Train one first (about a minute with the default settings), then come back.")
+    st.info("There is no trained model for this dataset yet. Train one first (well under a minute with the default settings), then come back.")
     st.page_link("pages/train.py", label="Go to the Train page", icon="🏋️")
     st.stop()
 

@@ -108,6 +108,9 @@ def suggestion_filters(model: TrainedModel) -> tuple[Filters, int]:
     return Filters(frozenset(include), frozenset(exclude), year_min, year_max, int(min_ratings)), top_n
 
 
+BECAUSE = "Because you rated highly"
+
+
 def suggestions(model: TrainedModel, used: dict[int, float], fold: FoldIn) -> None:
     """The suggestions panel: filters, the popular-fallback notice and the list with reasons."""
     filters, top_n = suggestion_filters(model)
@@ -118,12 +121,11 @@ def suggestions(model: TrainedModel, used: dict[int, float], fold: FoldIn) -> No
         st.warning("No movie passes these filters; widen them.")
         return
     table = result.table
-    why = table["because"].map(lambda title: f"because you rated {title} highly" if title else "popular and well rated")
     frame = pd.DataFrame(
         {
             "Title": table["title"],
             "Predicted": table["predicted"],
-            "Why": why,
+            BECAUSE: table["because"].fillna("(popular and well rated)"),
             "Year": table["year"],
             "Genres": table["genres"].map(", ".join),
             "Ratings": table["n_ratings"],
@@ -133,9 +135,13 @@ def suggestions(model: TrainedModel, used: dict[int, float], fold: FoldIn) -> No
         frame,
         hide_index=True,
         column_config={
-            "Predicted": st.column_config.NumberColumn(format="%.2f ★", help="The model's predicted rating for you"),
-            "Year": st.column_config.NumberColumn(format="%d"),
-            "Ratings": st.column_config.NumberColumn(help="Ratings this movie got in the training data"),
+            "Title": st.column_config.TextColumn(width="medium"),
+            "Predicted": st.column_config.NumberColumn(format="%.2f ★", width="small", help="The model's predicted rating for you"),
+            BECAUSE: st.column_config.TextColumn(
+                width="medium", help="The movie you rated highly whose embedding is closest to this one"
+            ),
+            "Year": st.column_config.NumberColumn(format="%d", width="small"),
+            "Ratings": st.column_config.NumberColumn(width="small", help="Ratings this movie got in the training data"),
         },
         key="rate_suggestions",
     )
