@@ -72,7 +72,7 @@ def fit_network(
         network.init_output(float(train.ratings.mean()))
     if config.implicit:
         network.set_rated(*rated_lists(train, shape[0]))
-    if config.use_genres:
+    if config.use_genres and genres.shape[1]:  # a ratings CSV without a movies file lists no genres
         network.set_genres(genres)
     result = fit(network, train, valid, config, callbacks, stop)
     network.bake()

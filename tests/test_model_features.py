@@ -85,6 +85,13 @@ def test_genre_vectors_help_when_movies_have_few_ratings():
     assert with_genres < plain - 0.1, (with_genres, plain)
 
 
+def test_genre_vectors_are_skipped_when_no_movie_has_a_genre(recwarn):
+    bare = planted_dataset()
+    bare.movies["genres"] = [[] for _ in range(len(bare.movies))]  # like a ratings CSV without a movies file
+    model = train_model(bare, TINY.with_changes(use_genres=True, epochs=2))
+    assert np.isfinite(model.metrics["test_rmse"]) and not recwarn.list
+
+
 def test_init_output_starts_at_the_mean():
     net = EmbeddingNet(3, 3, n_factors=2, hidden=(), dropouts=(), rating_range=(0.0, 5.5))
     net.u.weight.data.zero_()
