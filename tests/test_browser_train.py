@@ -38,8 +38,9 @@ def test_train_in_the_browser_with_live_curves_page_switch_and_save(page, app_ur
     _go(page, "Train")
     start = page.get_by_role("button", name="Start training")
     start.wait_for()
-    # A small network in small batches: many chart points within a few seconds.
-    for label, value in (("Embedding factors", "16"), ("Batch size", "2048"), ("Maximum epochs", "3")):
+    # A small network in small batches: many chart points within a few seconds, and a run long enough
+    # to still be going when checked (Stop ends it).
+    for label, value in (("Embedding factors", "16"), ("Batch size", "2048"), ("Maximum epochs", "30"), ("Patience (epochs)", "30")):
         _set_number(page, label, value)
     hidden = page.get_by_role("textbox", name="Hidden layer sizes")
     hidden.fill("32")
@@ -61,7 +62,7 @@ def test_train_in_the_browser_with_live_curves_page_switch_and_save(page, app_ur
     page.get_by_role("heading", name="Active model").wait_for()
     _go(page, "Train")
     # Back on Train the same run is still going (or has ended); Stop bounds the test on a busy machine.
-    page.get_by_text(re.compile(r"^Result: |^Epoch \d+/3")).first.wait_for()
+    page.get_by_text(re.compile(r"^Result: |^Epoch \d+/30")).first.wait_for()
     stop = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True)
     if stop.count():
         stop.click()
