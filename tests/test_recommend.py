@@ -154,3 +154,15 @@ def test_browse_a_dataset_user_shows_held_out_ratings_with_predictions(model):
         held_out(model, planted_dataset(seed=5))
     with pytest.raises(MovieRecError, match="no held-out"):
         user_test_ratings(model, data, test, 10**6)
+
+
+def test_the_average_user_is_worked_out_once_per_network(monkeypatch):
+    import movierec.recommend as recommend_module
+
+    calls = []
+    original = recommend_module._user_prior
+    monkeypatch.setattr(recommend_module, "_user_prior", lambda net: calls.append(net) or original(net))
+    first, second = tiny_model(), tiny_model()
+    for model in (first, first, second):
+        fold_in(model, {2: 5.0})
+    assert calls == [first.network, second.network]
