@@ -9,24 +9,21 @@ from movierec.ui.runs import TrainingRun
 from movierec.ui.shell import require_shell
 from movierec.ui.state import active_dataset
 
-RUN_KEY = "train_run"
-
 require_shell("pages/train.py")
 st.title("Train")
 dataset = active_dataset()
 st.write(
     f"Train the embedding network on **{dataset.name}** ({dataset.n_ratings:,} ratings). "
-    "The run goes on in the background: you may visit other pages and come back."
+    "The run goes on in the background: you may visit other pages, or reload this one, and come back."
 )
-run: TrainingRun | None = st.session_state.get(RUN_KEY)
+run = train_view.current_run()
 running = run is not None and run.running
 
 with st.expander("Settings", expanded=run is None):
     config, preset = train_form.settings()
 if st.button("Start training", type="primary", key="train_start", disabled=running or config is None,
              help="One run at a time: Stop the current run first." if running else None):
-    st.session_state[RUN_KEY] = TrainingRun(dataset, config, preset).start()
-    train_view.forget_save_form()
+    train_view.start_run(TrainingRun(dataset, config, preset).start())
     st.rerun()
 
 if run is None:

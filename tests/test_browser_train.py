@@ -61,8 +61,13 @@ def test_train_in_the_browser_with_live_curves_page_switch_and_save(page, app_ur
     _go(page, "Overview")
     page.get_by_role("heading", name="Active model").wait_for()
     _go(page, "Train")
-    # Back on Train the same run is still going (or has ended); Stop bounds the test on a busy machine.
+    # Back on Train the same run is still going (or has ended), and a browser reload finds it again.
     page.get_by_text(re.compile(r"^Result: |^Epoch \d+/30")).first.wait_for()
+    assert "run=" in page.url
+    page.reload()
+    page.get_by_text(re.compile(r"^Result: |^Epoch \d+/30")).first.wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    # Stop bounds the test on a busy machine.
     stop = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True)
     if stop.count():
         stop.click()

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from app_support import finish, open_app, problems, upload_planted, wait_until
+from app_support import APP, finish, open_app, problems, upload_planted, wait_until
+from streamlit.testing.v1 import AppTest
 
 from movierec.ui import runs
 from movierec.ui.state import MODEL_KEY
@@ -137,3 +138,21 @@ def test_a_run_that_fails_in_the_worker_is_explained_in_plain_words(monkeypatch,
 def test_training_leaves_a_core_to_the_server_and_browser(monkeypatch, cores, threads):
     monkeypatch.setattr(runs.os, "cpu_count", lambda: cores)
     assert runs.training_threads() == threads
+
+
+def test_a_reloaded_page_finds_its_run_through_the_address_and_other_sessions_do_not():
+    at = open_app("train")
+    run = _start(at, train_epochs=200, train_patience=200)
+    run_id = at.query_params["run"]
+    reloaded = AppTest.from_file(APP, default_timeout=60)
+    reloaded.query_params["run"] = run_id  # a browser reload keeps the address
+    reloaded.run().switch_page("pages/train.py").run()
+    stranger = open_app("train")
+    try:
+        assert reloaded.session_state["train_run"] is run
+        assert reloaded.button(key="train_start").disabled  # the reloaded page sees the run going on
+        assert "train_run" not in stranger.session_state
+        assert not stranger.button(key="train_start").disabled
+    finally:
+        run.stop()
+        run.join(timeout=30)

@@ -1,6 +1,8 @@
 """The Train page's run views: live progress and curves, the result card, and saving."""
 from __future__ import annotations
 
+import uuid
+
 import streamlit as st
 
 from movierec import paths
@@ -15,6 +17,38 @@ SAVE_NAME_KEY = "train_save_name"
 OVERWRITE_KEY = "train_overwrite"
 SAVED_KEY = "train_saved_as"  # (run id, name) of the last save, so a saved run is not warned about itself
 NOTICE_KEY = "train_notice"
+RUN_KEY = "train_run"
+RUN_ID_KEY = "train_run_id"
+RUN_PARAM = "run"  # the address names the run, so a browser reload finds it again
+KEPT_RUNS = 8  # runs this server remembers for reloads; older ones are forgotten (their pages keep them)
+
+
+@st.cache_resource(show_spinner=False)
+def _runs() -> dict[str, TrainingRun]:
+    """The runs started on this server, newest last, by the id their page's address carries."""
+    return {}
+
+
+def start_run(run: TrainingRun) -> None:
+    """Make ``run`` this browser session's run and name it in the page's address."""
+    run_id = uuid.uuid4().hex[:12]
+    known = _runs()
+    known[run_id] = run
+    while len(known) > KEPT_RUNS:
+        known.pop(next(iter(known)))
+    st.session_state[RUN_KEY], st.session_state[RUN_ID_KEY] = run, run_id
+    forget_save_form()
+
+
+def current_run() -> TrainingRun | None:
+    """This session's run; after a browser reload, the run the address names (when this server still has it)."""
+    if RUN_KEY not in st.session_state:
+        run_id = st.query_params.get(RUN_PARAM)
+        if run_id in _runs():
+            st.session_state[RUN_KEY], st.session_state[RUN_ID_KEY] = _runs()[run_id], run_id
+    if RUN_ID_KEY in st.session_state:
+        st.query_params[RUN_PARAM] = st.session_state[RUN_ID_KEY]  # page switches clear the address
+    return st.session_state.get(RUN_KEY)
 
 
 def _clock(seconds: float) -> str:
