@@ -17,11 +17,11 @@ from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from movierec.artifacts import TrainedModel
+from movierec.data.frames import genre_indicators
 from movierec.errors import MovieRecError
 
 SERIOUS_GENRES = ("Drama",)
 LIGHT_GENRES = ("Comedy", "Animation", "Children")
-NO_GENRE = "(no genres listed)"
 MIN_MOVIES = 3  # PCA of two components needs at least three points to say anything
 MIN_GENRE_MOVIES = 5  # genres rarer than this give correlations too noisy to name a component after
 LABEL_MIN_CORRELATION = 0.1  # weaker correlations do not name an end
@@ -142,14 +142,6 @@ def select_movies(model: TrainedModel, movies: pd.DataFrame, top_n: int, min_rat
             f"a projection needs {MIN_MOVIES} or more. Train on more data or lower the minimum."
         )
     return chosen.loc[:, list(INFO_COLUMNS)].reset_index(drop=True)
-
-
-def genre_indicators(genres: pd.Series) -> pd.DataFrame:
-    """0/1 columns, one per genre that occurs (most frequent first, then by name); "no genres" is no genre."""
-    rows = [[g for g in movie_genres if g and g != NO_GENRE] for movie_genres in genres]
-    counts = pd.Series([g for row in rows for g in row], dtype=object).value_counts()
-    order = sorted(counts.index, key=lambda g: (-counts[g], g))
-    return pd.DataFrame([[int(g in row) for g in order] for row in rows], columns=order, index=genres.index)
 
 
 def genre_correlations(scores: np.ndarray, indicators: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import torch
 from movierec.artifacts import MOVIE_COLUMNS, TrainedModel, build_network
 from movierec.config import TrainConfig
 from movierec.data import Dataset
+from movierec.data.frames import genre_indicators
 from movierec.errors import MovieRecError
 from movierec.evaluation import Split, baseline_scores, mae, rmse, split_ratings
 from movierec.ids import IdIndex
@@ -41,13 +42,9 @@ def rated_lists(data: RatingTensors, n_users: int) -> tuple[torch.Tensor, torch.
 
 def genre_matrix(genres: pd.Series) -> torch.Tensor:
     """One row per movie, one column per genre: ``1/sqrt(number of its genres)`` where it has the genre."""
-    names = sorted({genre for movie_genres in genres for genre in movie_genres})
-    column = {name: i for i, name in enumerate(names)}
-    matrix = np.zeros((len(genres), len(names)), dtype=np.float32)
-    for row, movie_genres in enumerate(genres):
-        for genre in movie_genres:
-            matrix[row, column[genre]] = 1 / np.sqrt(len(movie_genres))
-    return torch.from_numpy(matrix)
+    indicators = genre_indicators(genres).to_numpy(np.float32)
+    per_movie = np.maximum(indicators.sum(axis=1, keepdims=True), 1)
+    return torch.from_numpy(np.ascontiguousarray(indicators / np.sqrt(per_movie), dtype=np.float32))
 
 
 def fit_network(

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import torch
 
+from movierec.data.frames import genre_indicators
 from movierec.embeddings import (
     component_label,
     describe_separation,
-    genre_indicators,
     main_genres,
     orientation_signs,
     project_pca,

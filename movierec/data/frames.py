@@ -74,6 +74,14 @@ def split_genres(joined: pd.Series) -> list[list[str]]:
     return [[] if text in ("", NO_GENRES) else text.split("|") for text in joined.fillna("")]
 
 
+def genre_indicators(genres: pd.Series) -> pd.DataFrame:
+    """0/1 columns, one per genre that occurs (most frequent first, then by name); "no genres" is no genre."""
+    rows = [[g for g in movie_genres if g and g != NO_GENRES] for movie_genres in genres]
+    counts = pd.Series([g for row in rows for g in row], dtype=object).value_counts()
+    order = sorted(counts.index, key=lambda g: (-counts[g], g))
+    return pd.DataFrame([[int(g in row) for g in order] for row in rows], columns=order, index=genres.index)
+
+
 def movies_frame(movie_id: np.ndarray | pd.Series, title: np.ndarray | pd.Series,
                  genres: np.ndarray | pd.Series) -> pd.DataFrame:
     """Build a movies frame from ids, titles and pipe-joined genres.

@@ -43,11 +43,12 @@ def start_run(run: TrainingRun) -> None:
 def current_run() -> TrainingRun | None:
     """This session's run; after a browser reload, the run the address names (when this server still has it)."""
     if RUN_KEY not in st.session_state:
-        run_id = st.query_params.get(RUN_PARAM)
-        if run_id in _runs():
-            st.session_state[RUN_KEY], st.session_state[RUN_ID_KEY] = _runs()[run_id], run_id
-    if RUN_ID_KEY in st.session_state:
-        st.query_params[RUN_PARAM] = st.session_state[RUN_ID_KEY]  # page switches clear the address
+        named = st.query_params.get(RUN_PARAM)
+        if named in _runs():
+            st.session_state[RUN_KEY], st.session_state[RUN_ID_KEY] = _runs()[named], named
+    run_id = st.session_state.get(RUN_ID_KEY)
+    if run_id is not None and st.query_params.get(RUN_PARAM) != run_id:
+        st.query_params[RUN_PARAM] = run_id  # page switches clear the address
     return st.session_state.get(RUN_KEY)
 
 
