@@ -68,8 +68,8 @@ def test_a_missing_variant_downloads_once_then_loads_from_the_cache(capsys, rele
     [
         (["--dataset", "ml-5m"], "ml-latest-small"),
         (["--hidden", "10,10", "--dropouts", "0.5"], "one dropout per layer"),
-        (["--hidden", "-3", "--dropouts", "0.5"], "positive"),
-        (["--hidden", "5,5,5", "--dropouts", "0.5,1.5,0.1"], "dropouts must be in"),
+        (["--hidden", "-3", "--dropouts", "0.5"], "hidden must be at least 1"),
+        (["--hidden", "5,5,5", "--dropouts", "0.5,1.5,0.1"], "dropouts must be in [0, 1)"),
         (["--epochs", "0"], "epochs must be at least 1"),
         (["--out", "models/na me.pt"], "Invalid model name"),
     ],
