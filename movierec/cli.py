@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ from movierec.errors import MovieRecError
 from movierec.recommend_cli import add_recommend
 
 EXIT_BAD_INPUT = 2
+LOG_HANDLER = "movierec-cli"
 
 
 def _list_type(name: str) -> Callable[[str], tuple[Any, ...]]:
@@ -139,16 +141,39 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_datasets,
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line parser."""
     parser = argparse.ArgumentParser(prog="python -m movierec", description="Train and use a MovieLens recommender.")
+    _add_verbose(parser, default=0)
     sub = parser.add_subparsers(dest="command", required=True)
     for register in REGISTRARS:
         register(sub)
+    for command in sub.choices.values():  # `-v` also after the command; SUPPRESS keeps a count given before it
+        _add_verbose(command, default=argparse.SUPPRESS)
     return parser
+
+
+def _add_verbose(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=default,
+        help="say more on stderr: -v tells what was skipped or rebuilt and why, -vv adds details",
+    )
+
+
+def _configure_logging(verbose: int) -> None:
+    """Warnings always reach stderr; ``-v`` adds what movierec skipped or rebuilt, ``-vv`` everything."""
+    logger = logging.getLogger("movierec")
+    for old in [h for h in logger.handlers if h.get_name() == LOG_HANDLER]:  # main() may run more than once
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(LOG_HANDLER)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel((logging.WARNING, logging.INFO)[verbose] if verbose < 2 else logging.DEBUG)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; bad input prints a message on stderr and returns 2."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
     try:
         return args.handler(args)
     except MovieRecError as exc:
