@@ -140,7 +140,9 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_datasets,
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line parser."""
-    parser = argparse.ArgumentParser(prog="python -m movierec", description="Train and use a MovieLens recommender.")
+    # The installed command is called `movierec`; from a checkout it runs as `python -m movierec`.
+    prog = "movierec" if Path(sys.argv[0]).name == "movierec" else "python -m movierec"
+    parser = argparse.ArgumentParser(prog=prog, description="Train and use a MovieLens recommender.")
     _add_verbose(parser, default=0)
     sub = parser.add_subparsers(dest="command", required=True)
     for register in REGISTRARS:
