@@ -18,8 +18,8 @@ class Split:
 
 def split_sizes(n_ratings: int, test_size: float, valid_size: float) -> tuple[int, int, int]:
     """How many ratings :func:`split_ratings` puts in the train, validation and test parts."""
-    n_test = int(round(n_ratings * test_size))
-    n_valid = int(round((n_ratings - n_test) * valid_size))
+    n_test = round(n_ratings * test_size)
+    n_valid = round((n_ratings - n_test) * valid_size)
     return n_ratings - n_test - n_valid, n_valid, n_test
 
 

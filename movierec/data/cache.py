@@ -44,7 +44,7 @@ def read_cache(path: Path, key: str) -> tuple[pd.DataFrame, pd.DataFrame, str] |
             movies = movies_frame(stored["movie_ids"], stored["titles"], stored["genres"])
             return ratings, movies, str(stored["fingerprint"])
     # Any failure to read (truncated, foreign or corrupt file) just means the copy is rebuilt.
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.info("parsed copy %s is unreadable (%s: %s); parsing the release again", path, type(exc).__name__, exc)
         return None
 
