@@ -47,16 +47,27 @@ _HOMES = {
 
 __all__ = ["__version__", *_HOMES]
 
+# `X as X` marks a re-export for type checkers and linters.
 if TYPE_CHECKING:
-    from movierec.artifacts import TrainedModel, list_models, load_model
-    from movierec.config import PRESETS, SETTINGS, TrainConfig, preset
-    from movierec.data import DATASETS, Dataset, RatingScale, load_movielens, load_ratings_csv
-    from movierec.embeddings import project_pca
-    from movierec.errors import MovieRecError
-    from movierec.pipeline import train_model
-    from movierec.profiles import ProfileStore
-    from movierec.recommend import fold_in, similar_movies
-    from movierec.search import TitleSearch
+    from movierec.artifacts import TrainedModel as TrainedModel
+    from movierec.artifacts import list_models as list_models
+    from movierec.artifacts import load_model as load_model
+    from movierec.config import PRESETS as PRESETS
+    from movierec.config import SETTINGS as SETTINGS
+    from movierec.config import TrainConfig as TrainConfig
+    from movierec.config import preset as preset
+    from movierec.data import DATASETS as DATASETS
+    from movierec.data import Dataset as Dataset
+    from movierec.data import RatingScale as RatingScale
+    from movierec.data import load_movielens as load_movielens
+    from movierec.data import load_ratings_csv as load_ratings_csv
+    from movierec.embeddings import project_pca as project_pca
+    from movierec.errors import MovieRecError as MovieRecError
+    from movierec.pipeline import train_model as train_model
+    from movierec.profiles import ProfileStore as ProfileStore
+    from movierec.recommend import fold_in as fold_in
+    from movierec.recommend import similar_movies as similar_movies
+    from movierec.search import TitleSearch as TitleSearch
 
 
 def __getattr__(name: str) -> Any:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from functools import cache
 from dataclasses import asdict, dataclass, fields, replace
+from functools import cache
+from itertools import pairwise
 from numbers import Integral, Real
 from typing import Any, get_args, get_type_hints
 
@@ -109,34 +110,68 @@ MAX_SEED = 2**32 - 1  # numpy's and torch's generators both take any seed up to 
 SETTINGS: dict[str, Setting] = {
     "n_factors": Setting("Embedding factors", "Width of each user and movie embedding.", NETWORK, 1, 1024),
     "hidden": Setting(
-        "Hidden layer sizes", "Sizes of the Linear+ReLU layers after the embeddings, comma-separated (e.g. 500,500,500).",
-        NETWORK, 1, 8192, max_items=16,
+        "Hidden layer sizes",
+        "Sizes of the Linear+ReLU layers after the embeddings, comma-separated (e.g. 500,500,500).",
+        NETWORK,
+        1,
+        8192,
+        max_items=16,
     ),
     "dropouts": Setting(
-        "Dropout after each layer", "Dropout after each hidden layer, comma-separated, one per layer (e.g. 0.5,0.5,0.25).",
-        NETWORK, 0, 1, high_open=True,
+        "Dropout after each layer",
+        "Dropout after each hidden layer, comma-separated, one per layer (e.g. 0.5,0.5,0.25).",
+        NETWORK,
+        0,
+        1,
+        high_open=True,
     ),
-    "embedding_dropout": Setting("Embedding dropout", "Dropout on the concatenated embeddings.", NETWORK, 0, 1, high_open=True),
+    "embedding_dropout": Setting(
+        "Embedding dropout", "Dropout on the concatenated embeddings.", NETWORK, 0, 1, high_open=True
+    ),
     "use_bias": Setting("Per-user and per-movie bias", "Learn a bias for every user and movie.", NETWORK, flag="bias"),
-    "use_dot": Setting("Dot-product branch", "Add the user-movie dot product beside the layers (NeuMF style).", NETWORK, flag="dot"),
+    "use_dot": Setting(
+        "Dot-product branch", "Add the user-movie dot product beside the layers (NeuMF style).", NETWORK, flag="dot"
+    ),
     "implicit": Setting("Implicit feedback (SVD++)", "Add what each user rated to their vector.", NETWORK),
     "use_genres": Setting(
-        "Genre vectors", "Add to each movie a learned vector per genre, so rarely rated movies start from their genres.",
-        NETWORK, flag="genres",
+        "Genre vectors",
+        "Add to each movie a learned vector per genre, so rarely rated movies start from their genres.",
+        NETWORK,
+        flag="genres",
     ),
     "init_mean": Setting("Start at the mean rating", "Initialise the output at the mean training rating.", NETWORK),
-    "lr": Setting("Learning rate", "Adam's peak learning rate (top of the cosine schedule).", OPTIMISATION, 0, 1, low_open=True, step=1e-4),
+    "lr": Setting(
+        "Learning rate",
+        "Adam's peak learning rate (top of the cosine schedule).",
+        OPTIMISATION,
+        0,
+        1,
+        low_open=True,
+        step=1e-4,
+    ),
     "weight_decay": Setting("Weight decay", "Adam weight decay on every parameter.", OPTIMISATION, 0, 1, step=1e-5),
     "batch_size": Setting("Batch size", "Ratings per optimisation step.", OPTIMISATION, 1, 2**20),
-    "epochs": Setting("Maximum epochs", "Upper bound on epochs; early stopping usually ends sooner.", OPTIMISATION, 1, 10_000),
-    "patience": Setting("Patience (epochs)", "Epochs without a better validation RMSE before stopping.", OPTIMISATION, 1, 10_000),
-    "restart_epochs": Setting(
-        "Restart period (epochs)", "Cosine annealing restarts every this many epochs; 0 keeps the learning rate constant.",
-        OPTIMISATION, 0, 10_000, step=0.5,
+    "epochs": Setting(
+        "Maximum epochs", "Upper bound on epochs; early stopping usually ends sooner.", OPTIMISATION, 1, 10_000
     ),
-    "refit": Setting("Refit on train + validation", "After early stopping, retrain on both for the best epoch count.", OPTIMISATION),
+    "patience": Setting(
+        "Patience (epochs)", "Epochs without a better validation RMSE before stopping.", OPTIMISATION, 1, 10_000
+    ),
+    "restart_epochs": Setting(
+        "Restart period (epochs)",
+        "Cosine annealing restarts every this many epochs; 0 keeps the learning rate constant.",
+        OPTIMISATION,
+        0,
+        10_000,
+        step=0.5,
+    ),
+    "refit": Setting(
+        "Refit on train + validation", "After early stopping, retrain on both for the best epoch count.", OPTIMISATION
+    ),
     "test_size": Setting("Test fraction", "Share of all ratings held out for the final test.", SPLIT, 0, 1, True, True),
-    "valid_size": Setting("Validation fraction", "Share of the remaining ratings used for early stopping.", SPLIT, 0, 1, True, True),
+    "valid_size": Setting(
+        "Validation fraction", "Share of the remaining ratings used for early stopping.", SPLIT, 0, 1, True, True
+    ),
     "seed": Setting("Random seed", "Seeds the split, the initialisation and the batch order.", SPLIT, 0, MAX_SEED),
     "device": Setting("Device", "Where to train: auto (CUDA when present), cpu or cuda.", OPTIMISATION),
 }
@@ -188,16 +223,19 @@ def _number_rule(value: Any, setting: Setting, kind: type) -> str | None:
     whole = kind is int
     if isinstance(value, bool) or not isinstance(value, Integral if whole else Real):
         return "a whole number" if whole else "a number"
-    if not math.isfinite(value):
+    number: float = int(value) if isinstance(value, Integral) else float(value)  # an int may be too large for a float
+    if not isinstance(number, Integral) and not math.isfinite(number):
         return "a finite number"
     low, high = setting.low, setting.high
-    too_low = low is not None and (value <= low if setting.low_open else value < low)
-    too_high = high is not None and (value >= high if setting.high_open else value > high)
-    if setting.low_open or setting.high_open:
-        return setting.range_text() if too_low or too_high else None
-    if too_low:
+    too_low = low is not None and (number <= low if setting.low_open else number < low)
+    too_high = high is not None and (number >= high if setting.high_open else number > high)
+    if (too_low or too_high) and (setting.low_open or setting.high_open):
+        return setting.range_text()
+    if too_low and low is not None:
         return f"at least {_number(low)}"
-    return f"at most {_number(high)}" if too_high else None
+    if too_high and high is not None:
+        return f"at most {_number(high)}"
+    return None
 
 
 def _shown(value: Any) -> str:
@@ -205,7 +243,10 @@ def _shown(value: Any) -> str:
         return "[" + ", ".join(_shown(v) for v in value) + "]"
     if isinstance(value, bool) or not isinstance(value, Real):
         return repr(value)
-    return str(value) if isinstance(value, Integral) else f"{value:g}"
+    if isinstance(value, Integral):
+        digits = str(value)
+        return digits if len(digits) <= 20 else f"a {len(digits)}-digit number"
+    return f"{value:g}"
 
 
 def _problem(name: str, value: Any) -> str | None:
@@ -254,7 +295,7 @@ def parameter_count(config: TrainConfig, n_users: int, n_movies: int) -> int:
     tables = (n_users + n_movies * (2 if config.implicit else 1)) * config.n_factors
     biases = (n_users + n_movies) if config.use_bias else 0
     widths = (2 * config.n_factors, *config.hidden, 1)
-    layers = sum((n_in + 1) * n_out for n_in, n_out in zip(widths, widths[1:]))
+    layers = sum((n_in + 1) * n_out for n_in, n_out in pairwise(widths))
     return tables + biases + layers
 
 

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``--dataset`` and ``--data-dir`` to ``parser``."""
     parser.add_argument(
-        "--dataset", default="ml-latest-small",
+        "--dataset",
+        default="ml-latest-small",
         help="MovieLens variant (see `datasets`); default: the bundled ml-latest-small",
     )
     parser.add_argument(

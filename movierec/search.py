@@ -44,7 +44,9 @@ class TitleSearch:
         self._counts = counts.to_numpy(np.int64)
         # Each title's words as rows of one vocabulary, so a typo is scored once per distinct word.
         words = [title.split() or [""] for title in normalised]
-        self._vocabulary, flat = np.unique(np.concatenate([np.array(w, dtype=object) for w in words]), return_inverse=True)
+        self._vocabulary, flat = np.unique(
+            np.concatenate([np.array(w, dtype=object) for w in words]), return_inverse=True
+        )
         self._title_words = flat.ravel()
         self._short_words = np.array([len(w) < FUZZY_MIN_LENGTH for w in self._vocabulary], dtype=bool)
         self._word_starts = np.cumsum([0, *(len(w) for w in words[:-1])])

@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from factories import TINY, planted_dataset
 
 import movierec.bench
 from movierec.bench import MODELS, fold_split, run_bench
 from movierec.cli import main
-from factories import TINY, planted_dataset
 
 KEYS = {"model", "test_rmse", "test_mae", "epochs", "train_seconds", "ratings_per_second", "peak_memory_mb",
         "time_ratio_to_article"}

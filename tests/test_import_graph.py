@@ -47,7 +47,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     def visit(stack: list[str]) -> list[str] | None:
         for target in sorted(graph[stack[-1]]):
             if target in stack:
-                return [*stack[stack.index(target):], target]
+                return [*stack[stack.index(target) :], target]
             if target not in done and (cycle := visit([*stack, target])):
                 return cycle
         done.add(stack[-1])

@@ -82,7 +82,9 @@ def test_a_bad_value_is_refused_by_the_config_with_its_message(field, value, cli
 
 
 @pytest.mark.parametrize(("field", "value", "cli", "message"), BAD_VALUES, ids=IDS)
-def test_the_cli_refuses_the_same_value_with_the_same_message_before_any_work(field, value, cli, message, capsys, movierec_home):
+def test_the_cli_refuses_the_same_value_with_the_same_message_before_any_work(
+    field, value, cli, message, capsys, movierec_home
+):
     assert main(["train", *TINY_RUN, f"{_flag(field)}={cli}"]) == 2
     assert message in capsys.readouterr().err
     assert not (movierec_home / "models").exists()  # nothing trained, nothing saved
@@ -91,7 +93,9 @@ def test_the_cli_refuses_the_same_value_with_the_same_message_before_any_work(fi
 def test_the_form_refuses_the_same_values_with_the_same_messages():
     at = open_app("train")
     # A browser number box holds neither NaN nor infinity nor integers past 2**53.
-    form_rows = [row for row in BAD_VALUES if isinstance(row[1], int | float) and math.isfinite(row[1]) and abs(row[1]) < 2**53]
+    form_rows = [
+        row for row in BAD_VALUES if isinstance(row[1], int | float) and math.isfinite(row[1]) and abs(row[1]) < 2**53
+    ]
     shown = {}
     for field, value, _, message in form_rows:  # one value at a time: each message must stand on its own
         at.number_input(key=f"train_{field}").set_value(value).run()
@@ -108,7 +112,11 @@ def test_the_form_refuses_the_same_values_with_the_same_messages():
     ("changes", "field", "words"),
     [
         ({"test_size": 0.99999}, "valid_size", "1 train / 0 validation / 100,835 test"),
-        ({"n_factors": 1024, "hidden": (8192,), "dropouts": (0.0,), "batch_size": 1_000_000}, "batch_size", "GiB to train"),
+        (
+            {"n_factors": 1024, "hidden": (8192,), "dropouts": (0.0,), "batch_size": 1_000_000},
+            "batch_size",
+            "GiB to train",
+        ),
     ],
 )
 def test_settings_that_do_not_fit_the_dataset_are_refused_before_training(changes, field, words, capsys, movierec_home):

@@ -1,4 +1,5 @@
 """The Train page's settings: presets, one widget per hyper-parameter, inline validation, the CUDA toggle."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -78,8 +79,12 @@ def settings(dataset: Dataset) -> tuple[TrainConfig | None, str | None]:
         st.session_state[PRESET_KEY] = "default"
         apply_preset()
     st.selectbox(
-        "Preset", list(PRESETS), key=PRESET_KEY, on_change=apply_preset,
-        format_func=lambda n: PRESET_LABELS.get(n, n), help="Fills every field below; edit any of them afterwards.",
+        "Preset",
+        list(PRESETS),
+        key=PRESET_KEY,
+        on_change=apply_preset,
+        format_func=lambda n: PRESET_LABELS.get(n, n),
+        help="Fills every field below; edit any of them afterwards.",
     )
     values, problems = _check(dataset)
     for column, group in zip(st.columns(len(GROUPS)), GROUPS, strict=True):
