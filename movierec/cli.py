@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from movierec.config import DEVICES, PRESETS, SETTINGS, field_type, is_list, parse_list, preset, require_fit
+from movierec.config import DEVICES, PRESETS, SETTINGS, field_type, is_list, parse_list, preset
 from movierec.dataset_options import add_data_arguments, load_dataset
 from movierec.errors import MovieRecError
 from movierec.recommend_cli import add_recommend
@@ -77,6 +77,7 @@ def _train(args: argparse.Namespace) -> int:
     from movierec.artifacts import check_name
     from movierec.pipeline import train_model
     from movierec.progress import TrainingProgress
+    from movierec.sizing import require_fit
     from movierec.training import resolve_device
 
     changes = {k: getattr(args, k) for k in SETTINGS if getattr(args, k) is not None}

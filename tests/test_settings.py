@@ -12,14 +12,12 @@ from movierec.cli import build_parser, main
 from movierec.config import (
     ARTICLE,
     DEFAULT,
-    MEMORY_BUDGET_BYTES,
     SETTINGS,
     TrainConfig,
-    training_bytes,
     validate,
-    validate_for_data,
 )
 from movierec.errors import MovieRecError
+from movierec.sizing import MEMORY_BUDGET_BYTES, training_bytes, validate_for_data
 
 # field, a bad value, the CLI words for it, what the message must say
 BAD_VALUES = [

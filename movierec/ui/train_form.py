@@ -8,8 +8,9 @@ from typing import Any
 import streamlit as st
 import torch
 
-from movierec.config import PRESETS, SETTINGS, TrainConfig, field_type, is_list, parse_list, validate, validate_for_data
+from movierec.config import PRESETS, SETTINGS, TrainConfig, field_type, is_list, parse_list, validate
 from movierec.data import Dataset
+from movierec.sizing import validate_for_data
 from movierec.ui import cache
 from movierec.ui.state import keep_widget_values
 
