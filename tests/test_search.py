@@ -17,6 +17,7 @@ TITLES = [
     (6, "Waiting to Exhale (1995)", 20),
     (7, "Tokyo Godfathers (2003)", 10),
     (8, "Story of Us, The (1999)", 15),
+    (9, "Father of the Bride (1950)", 50),
 ]
 
 
@@ -28,7 +29,7 @@ def search() -> TitleSearch:
 @pytest.mark.parametrize(
     ("query", "found"),
     [
-        ("godfather", [1, 2, 7]),  # exact word starts, the more rated first
+        ("godfather", [1, 2, 7]),  # exact word starts, the more rated first; "father" is no typo of it
         ("godfater", [1, 2, 7]),  # a letter missing
         ("the godfater", [1, 2]),  # short words must still be there exactly
         ("amelei", [3]),  # two letters swapped
