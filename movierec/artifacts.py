@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import tempfile
@@ -19,6 +20,8 @@ from movierec.errors import MovieRecError
 from movierec.ids import IdIndex
 from movierec.model import EmbeddingNet
 from movierec.training import EVAL_BATCH
+
+log = logging.getLogger(__name__)
 
 FORMAT = "movierec-model"
 VERSION = 1
@@ -247,7 +250,8 @@ def list_models(dataset: str | None = None, directory: Path | None = None) -> li
     for path in (directory or paths.subdir("models")).glob("*.pt"):
         try:
             payload = _read_payload(path, mmap=True)
-        except MovieRecError:
+        except MovieRecError as exc:
+            log.warning("ignored a file in the models folder: %s", exc)
             continue
         if dataset is not None and payload.get("dataset") != dataset:
             continue

@@ -15,6 +15,8 @@ import torch
 
 from movierec.config import TrainConfig, preset
 from movierec.data import Dataset, load_100k_folds
+from movierec.dataset_options import add_data_arguments, load_dataset
+from movierec.errors import MovieRecError
 from movierec.evaluation import BiasBaseline, GlobalMean, Split, mae, rmse, split_ratings
 from movierec.pipeline import train_model
 
@@ -181,8 +183,6 @@ def format_table(report: dict[str, Any]) -> str:
 
 def add_bench_command(sub: argparse._SubParsersAction) -> None:
     """Register ``bench`` on the CLI's sub-command parser."""
-    from movierec.cli import add_data_arguments
-
     p = sub.add_parser(
         "bench", help="compare the article preset, the default and baselines",
         description="Train every model on one split (ml-100k: its five folds) and print test RMSE, MAE, time and memory.",
@@ -204,9 +204,6 @@ def add_bench_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from movierec.cli import load_dataset
-    from movierec.errors import MovieRecError
-
     if args.repeat < 1 or args.threads < 1:
         raise MovieRecError(f"--repeat and --threads must be at least 1 (got {args.repeat} and {args.threads})")
     dataset = load_dataset(args)

@@ -3,99 +3,90 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from movierec.config import DEVICES, PRESETS, SETTINGS, field_type, is_list, parse_list, preset
+from movierec.dataset_options import add_data_arguments, load_dataset
 from movierec.errors import MovieRecError
 from movierec.recommend_cli import add_recommend
 
 EXIT_BAD_INPUT = 2
+LOG_HANDLER = "movierec-cli"
 
 
-def _int_list(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated whole numbers such as 500,500,500, got {text!r}") from None
+def _list_type(name: str) -> Callable[[str], tuple[Any, ...]]:
+    """An argparse type that reads a comma-separated list for config field ``name``."""
+
+    def parse(text: str) -> tuple[Any, ...]:
+        try:
+            return parse_list(name, text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
 
 
-def _float_list(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers such as 0.5,0.5,0.25, got {text!r}") from None
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """One flag per :class:`TrainConfig` field, worded from :data:`SETTINGS`; unset flags keep the preset's value."""
+    for name, setting in SETTINGS.items():
+        flag = "--" + (setting.flag or name).replace("_", "-")
+        presets = ", ".join(f"{key} {_shown(getattr(config, name))}" for key, config in PRESETS.items())
+        accepted = f"{setting.range_text()}; " if setting.range_text() else ""
+        help_text = f"{setting.help.rstrip('.')} ({accepted}presets: {presets})".replace("%", "%%")
+        kind = field_type(name)
+        if name == "device":
+            parser.add_argument(flag, dest=name, choices=DEVICES, help=help_text)
+        elif kind is bool:
+            parser.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, help=help_text)
+        elif is_list(name):
+            parser.add_argument(flag, dest=name, type=_list_type(name), help=help_text)
+        else:
+            parser.add_argument(flag, dest=name, type=kind, help=help_text)
 
 
-def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--dataset`` and ``--data-dir``, shared by every command that reads ratings."""
-    parser.add_argument("--dataset", default="ml-latest-small", help="MovieLens variant (see `datasets`); default: the bundled ml-latest-small")
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        help="use an already extracted copy: the folder holding ml-100k/ (or the ml-100k folder itself) instead of downloading",
-    )
-
-
-def load_dataset(args: argparse.Namespace):  # -> Dataset
-    """The dataset named by ``--dataset``/``--data-dir``, downloading with a progress line when needed."""
-    from movierec.data import load_movielens
-    from movierec.progress import DownloadProgress
-
-    return load_movielens(args.dataset, data_dir=args.data_dir, progress=DownloadProgress(args.dataset))
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return ",".join(f"{v:g}" for v in value) if isinstance(value, tuple) else str(value)
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("train", help="train a model and save it", description="Train the embedding network, evaluate it on a held-out test part and save it.")
+    p = sub.add_parser(
+        "train", help="train a model and save it",
+        description="Train the embedding network, evaluate it on a held-out test part and save it.",
+    )
     add_data_arguments(p)
-    p.add_argument("--preset", default="default", choices=["default", "article"], help="starting hyper-parameters: the project's default or the article's run (default: default)")
-    p.add_argument("--epochs", type=int, help="maximum number of epochs (early stopping may end sooner)")
-    p.add_argument("--batch-size", type=int, help="ratings per optimisation step")
-    p.add_argument("--lr", type=float, help="Adam learning rate (peak of the cosine schedule)")
-    p.add_argument("--weight-decay", type=float, help="Adam weight decay")
-    p.add_argument("--n-factors", type=int, help="embedding width for users and movies")
-    p.add_argument("--hidden", type=_int_list, help="hidden layer sizes, e.g. 500,500,500")
-    p.add_argument("--dropouts", type=_float_list, help="dropout after each hidden layer, e.g. 0.5,0.5,0.25 (one per layer)")
-    p.add_argument("--embedding-dropout", type=float, help="dropout on the concatenated embeddings")
-    flag = argparse.BooleanOptionalAction
-    p.add_argument("--bias", dest="use_bias", action=flag, help="learn a bias per user and per movie")
-    p.add_argument("--dot", dest="use_dot", action=flag, help="add the user-movie dot product beside the MLP")
-    p.add_argument("--implicit", action=flag, help="add what each user rated to their vector (SVD++ style)")
-    p.add_argument("--genres", dest="use_genres", action=flag, help="add a learned part per genre to each movie's vector and bias")
-    p.add_argument("--init-mean", action=flag, help="start the output at the mean training rating")
-    p.add_argument("--refit", action=flag, help="after early stopping, retrain on train+validation for the best epoch count")
-    p.add_argument("--patience", type=int, help="epochs without validation improvement before stopping")
-    p.add_argument("--restart-epochs", type=float, help="cosine restart period in epochs; 0 keeps the learning rate constant")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train; auto uses CUDA when present (default: auto)")
-    p.add_argument("--seed", type=int, help="seed for the split, initialisation and batch order (default: 1)")
-    p.add_argument("--test-size", type=float, help="share of ratings held out for testing (default: 0.2)")
-    p.add_argument("--valid-size", type=float, help="share of the rest used for early stopping")
-    p.add_argument("--out", type=Path, help="where to save: a .pt file path or a folder (default: MOVIEREC_HOME/models/<dataset>-<preset>-<time>.pt)")
+    p.add_argument(
+        "--preset", default="default", choices=list(PRESETS),
+        help="starting hyper-parameters: the project's default or the article's run (default: default)",
+    )
+    add_config_arguments(p)
+    p.add_argument(
+        "--out", type=Path,
+        help="where to save: a .pt file path or a folder (default: MOVIEREC_HOME/models/<dataset>-<preset>-<time>.pt)",
+    )
     p.add_argument("--json", action="store_true", help="print the results as one JSON line on stdout")
     p.set_defaults(handler=_train)
 
 
-CONFIG_OPTIONS = (
-    "epochs", "batch_size", "lr", "weight_decay", "n_factors", "hidden", "dropouts",
-    "embedding_dropout", "patience", "restart_epochs", "device", "seed", "test_size", "valid_size",
-    "use_bias", "use_dot", "implicit", "use_genres", "init_mean", "refit",
-)
-
-
 def _train(args: argparse.Namespace) -> int:
     from movierec.artifacts import check_name
-    from movierec.config import preset
     from movierec.pipeline import train_model
     from movierec.progress import TrainingProgress
+    from movierec.sizing import require_fit
     from movierec.training import resolve_device
 
-    changes = {k: getattr(args, k) for k in CONFIG_OPTIONS if getattr(args, k) is not None}
+    changes = {k: getattr(args, k) for k in SETTINGS if getattr(args, k) is not None}
     config = preset(args.preset).with_changes(**changes)
     # fail before any training on what can be checked up front
     resolve_device(config.device)
     name, directory = (check_name(args.out.stem), args.out.parent) if args.out and args.out.suffix == ".pt" else (None, args.out)
     dataset = load_dataset(args)
+    require_fit(config, dataset.n_ratings, dataset.n_users, dataset.n_movies)
     model = train_model(dataset, config, preset=args.preset, callbacks=(TrainingProgress(),))
     path = model.save(name, directory=directory)
     report = {**model.metrics, "model_path": str(path), "preset": args.preset, "config": config.to_dict()}
@@ -150,17 +141,42 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_datasets,
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line parser."""
-    parser = argparse.ArgumentParser(prog="python -m movierec", description="Train and use a MovieLens recommender.")
+    # The installed command is called `movierec`; from a checkout it runs as `python -m movierec`.
+    prog = "movierec" if Path(sys.argv[0]).name == "movierec" else "python -m movierec"
+    parser = argparse.ArgumentParser(prog=prog, description="Train and use a MovieLens recommender.")
+    _add_verbose(parser, default=0)
     sub = parser.add_subparsers(dest="command", required=True)
     for register in REGISTRARS:
         register(sub)
+    for command in sub.choices.values():  # `-v` also after the command; SUPPRESS keeps a count given before it
+        _add_verbose(command, default=argparse.SUPPRESS)
     return parser
+
+
+def _add_verbose(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=default,
+        help="say more on stderr: -v tells what was skipped or rebuilt and why, -vv adds details",
+    )
+
+
+def _configure_logging(verbose: int) -> None:
+    """Warnings always reach stderr; ``-v`` adds what movierec skipped or rebuilt, ``-vv`` everything."""
+    logger = logging.getLogger("movierec")
+    for old in [h for h in logger.handlers if h.get_name() == LOG_HANDLER]:  # main() may run more than once
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(LOG_HANDLER)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel((logging.WARNING, logging.INFO)[verbose] if verbose < 2 else logging.DEBUG)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; bad input prints a message on stderr and returns 2."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
     try:
         return args.handler(args)
     except MovieRecError as exc:

@@ -16,17 +16,23 @@ class Split:
     test: np.ndarray
 
 
+def split_sizes(n_ratings: int, test_size: float, valid_size: float) -> tuple[int, int, int]:
+    """How many ratings :func:`split_ratings` puts in the train, validation and test parts."""
+    n_test = round(n_ratings * test_size)
+    n_valid = round((n_ratings - n_test) * valid_size)
+    return n_ratings - n_test - n_valid, n_valid, n_test
+
+
 def split_ratings(n_ratings: int, test_size: float = 0.2, valid_size: float = 0.05, seed: int = 1) -> Split:
     """A random split: ``test_size`` of all ratings for testing, ``valid_size`` of the rest for validation.
 
     The test part depends only on ``n_ratings``, ``test_size`` and ``seed``, so changing the validation
     share never changes which ratings are tested.
     """
+    _, n_valid, n_test = split_sizes(n_ratings, test_size, valid_size)
     order = np.random.default_rng(seed).permutation(n_ratings)
-    n_test = int(round(n_ratings * test_size))
     test, rest = order[:n_test], order[n_test:]
     rest = np.random.default_rng(seed + 1).permutation(rest)
-    n_valid = int(round(len(rest) * valid_size))
     return Split(train=np.sort(rest[n_valid:]), valid=np.sort(rest[:n_valid]), test=np.sort(test))
 
 

@@ -26,7 +26,7 @@ class IdIndex:
         return len(self.ids)
 
     def __contains__(self, raw_id: object) -> bool:
-        return bool(self.rows([raw_id])[0] != UNKNOWN) if isinstance(raw_id, (int, np.integer)) else False
+        return bool(self.rows(np.array([raw_id]))[0] != UNKNOWN) if isinstance(raw_id, (int, np.integer)) else False
 
     def rows(self, raw_ids: Iterable[int] | np.ndarray) -> np.ndarray:
         """Rows for raw ids, ``UNKNOWN`` (-1) where an id is not in the index."""

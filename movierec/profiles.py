@@ -39,7 +39,7 @@ def check_name(name: str) -> str:
     return cleaned
 
 
-def check_rating(movie_id: int, rating: float, scale: RatingScale | None = None) -> float:
+def check_rating(movie_id: int, rating: float | str, scale: RatingScale | None = None) -> float:
     """``rating`` as a float, when it is a finite number on ``scale`` (any finite number without one)."""
     try:
         value = float(rating)

@@ -20,7 +20,7 @@ run = train_view.current_run()
 running = run is not None and run.running
 
 with st.expander("Settings", expanded=run is None):
-    config, preset = train_form.settings()
+    config, preset = train_form.settings(dataset)
 if st.button("Start training", type="primary", key="train_start", disabled=running or config is None,
              help="One run at a time: Stop the current run first." if running else None):
     train_view.start_run(TrainingRun(dataset, config, preset).start())

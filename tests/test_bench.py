@@ -4,18 +4,18 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from factories import TINY, planted_dataset
 
-import movierec.cli
+import movierec.bench
 from movierec.bench import MODELS, fold_split, run_bench
 from movierec.cli import main
-from factories import TINY, planted_dataset
 
 KEYS = {"model", "test_rmse", "test_mae", "epochs", "train_seconds", "ratings_per_second", "peak_memory_mb",
         "time_ratio_to_article"}
 
 
 def test_bench_prints_every_model_and_json(monkeypatch, capsys):
-    monkeypatch.setattr(movierec.cli, "load_dataset", lambda args: planted_dataset())
+    monkeypatch.setattr(movierec.bench, "load_dataset", lambda args: planted_dataset())
     assert main(["bench", "--max-epochs", "2", "--json"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     table = "\n".join(lines[:-1])
@@ -32,7 +32,7 @@ def test_bench_prints_every_model_and_json(monkeypatch, capsys):
 
 
 def test_bench_rejects_zero_repeats(monkeypatch, capsys):
-    monkeypatch.setattr(movierec.cli, "load_dataset", lambda args: planted_dataset())
+    monkeypatch.setattr(movierec.bench, "load_dataset", lambda args: planted_dataset())
     assert main(["bench", "--repeat", "0"]) == 2
     assert "--repeat" in capsys.readouterr().err
 
@@ -56,7 +56,7 @@ def test_bench_on_folds_reports_their_mean():
 def test_bench_fold_in_times_every_case_and_prints_json(monkeypatch, capsys):
     import movierec.bench_foldin as bench_foldin
 
-    monkeypatch.setattr(movierec.cli, "load_dataset", lambda args: planted_dataset())
+    monkeypatch.setattr(movierec.bench, "load_dataset", lambda args: planted_dataset())
     monkeypatch.setattr(bench_foldin, "LARGEST", ("large size", 300, 200))
     monkeypatch.setattr(bench_foldin, "TIMINGS", 1)
     monkeypatch.setattr(bench_foldin, "preset", lambda name: TINY if name == "default" else None)

@@ -115,7 +115,7 @@ def test_a_finished_run_shows_the_result_and_save_updates_the_sidebar_at_once():
 @pytest.mark.parametrize(
     ("shape", "patch", "message"),
     [
-        ({"n_users": 2, "per_user": 5}, None, "at least 20 are needed"),
+        ({"n_users": 1, "per_user": 19}, None, "at least 20 are needed"),
         ({}, RuntimeError("disk on fire"), "Training failed unexpectedly: RuntimeError: disk on fire"),
     ],
 )

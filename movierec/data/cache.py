@@ -7,6 +7,7 @@ a file whose key differs, or that cannot be read, is ignored and rebuilt.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -16,6 +17,8 @@ import pandas as pd
 
 from movierec.data.frames import RATING_COLUMNS, joined_genres, movies_frame, ratings_frame
 from movierec.paths import subdir
+
+log = logging.getLogger(__name__)
 
 # Bump when the stored layout or the parsing rules change, so older files are rebuilt.
 FORMAT_VERSION = "1"
@@ -41,7 +44,8 @@ def read_cache(path: Path, key: str) -> tuple[pd.DataFrame, pd.DataFrame, str] |
             movies = movies_frame(stored["movie_ids"], stored["titles"], stored["genres"])
             return ratings, movies, str(stored["fingerprint"])
     # Any failure to read (truncated, foreign or corrupt file) just means the copy is rebuilt.
-    except Exception:  # noqa: BLE001
+    except Exception as exc:
+        log.info("parsed copy %s is unreadable (%s: %s); parsing the release again", path, type(exc).__name__, exc)
         return None
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import logging
 import os
 import re
 import shutil
@@ -27,6 +28,8 @@ from pathlib import Path
 from movierec.data.registry import REQUIRED_FILES, Variant, bundled_archive, get_variant
 from movierec.errors import MovieRecError
 from movierec.paths import subdir
+
+log = logging.getLogger(__name__)
 
 DOWNLOAD_URL_ENV = "MOVIEREC_DOWNLOAD_URL"
 TIMEOUT_S = 30.0
@@ -128,7 +131,8 @@ def _published_md5(url: str) -> str | None:
         with urllib.request.urlopen(f"{url}.md5", timeout=TIMEOUT_S) as response:
             text = response.read(4096).decode("ascii", errors="replace")
     # No sidecar (404) or no way to reach it means "no published checksum", not a failed download.
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError):
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+        log.warning("could not fetch the checksum %s.md5 (%s); the download is checked as a zip only", url, exc)
         return None
     match = _MD5_PATTERN.search(text)
     return match.group(0).lower() if match else None

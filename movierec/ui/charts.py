@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ def _layout(figure: go.Figure, title: str, x_title: str, y_title: str, height: i
     return figure
 
 
-def _per_batch(values: Sequence[float], n_batches: int) -> tuple[np.ndarray, np.ndarray]:
+def _per_batch(values: Sequence[float] | np.ndarray, n_batches: int) -> tuple[np.ndarray, np.ndarray]:
     """x in epochs (batch k of epoch e sits at e - 1 + k / n_batches) and y, thinned to ``MAX_POINTS``."""
     y = np.asarray(values, dtype=float)
     x = np.arange(1, len(y) + 1) / max(1, n_batches)
@@ -92,6 +93,6 @@ def count_histogram(counts: pd.Series, what: str) -> go.Figure:
     values = counts.to_numpy()
     edges = np.unique(np.geomspace(values.min(), values.max() + 1, 30).astype(int))
     hist, edges = np.histogram(values, bins=edges)
-    labels = [f"{lo}–{hi - 1}" if hi - 1 > lo else f"{lo}" for lo, hi in zip(edges[:-1], edges[1:])]
+    labels = [f"{lo}–{hi - 1}" if hi - 1 > lo else f"{lo}" for lo, hi in pairwise(edges)]
     figure = go.Figure(go.Bar(x=labels, y=hist, marker_color="#00cc96"))
     return _layout(figure, f"Ratings per {what}", f"ratings per {what}", f"number of {what}s", height=300)

@@ -31,7 +31,7 @@ def download_panel() -> None:
         cached = f"Cached in {row['location']}." if row["ready"] else "Not downloaded yet."
         st.caption(f"{row['description']} Ratings {row['scale']}. {cached}")
         busy = job is not None and job.running
-        label = "Retry download" if _failed(job) and job.name == name else "Download"
+        label = "Retry download" if job is not None and _failed(job) and job.name == name else "Download"
         if st.button(label, disabled=busy, key="download_start", help="Fetched from GroupLens, checked, then unpacked."):
             st.session_state[DOWNLOAD_JOB_KEY] = DownloadJob(name).start()
             st.rerun()
@@ -85,7 +85,7 @@ def upload_panel() -> None:
     with st.expander("Upload your own ratings"):
         ratings = st.file_uploader("Ratings CSV: user_id, movie_id, rating[, timestamp]", type="csv", key="upload_ratings")
         movies = st.file_uploader("Movies CSV (optional): movie_id, title[, genres]", type="csv", key="upload_movies")
-        if st.button("Use these ratings", key="upload_use", disabled=ratings is None):
+        if st.button("Use these ratings", key="upload_use", disabled=ratings is None) and ratings is not None:
             # The file name becomes the dataset's name, so models trained on it are listed under it.
             stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(ratings.name).stem).strip("-._") or "ratings"
             name = f"upload-{stem}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -91,13 +92,14 @@ def _add_overlay(
     """Rings around rated movies and a star on the searched one, drawn above the genre colours."""
     rated = table[table["movie_id"].isin(set(rated_ids))]
     marked = table[table["movie_id"] == marked_id]
-    for rows, name, marker in (
+    overlays: tuple[tuple[pd.DataFrame, str, dict[str, Any]], ...] = (
         (rated, RATED, dict(symbol="circle-open", size=13, color="black", line=dict(width=2))),
         (marked, "searched", dict(symbol="star", size=20, color="#e4002b", line=dict(width=1, color="black"))),
-    ):
+    )
+    for rows, name, marker in overlays:
         if rows.empty:
             continue
-        coords = {k: rows[c] for k, c in zip("xyz", axes)}
+        coords = {k: rows[c] for k, c in zip("xyz", axes, strict=False)}  # two axes or three
         kind = go.Scatter3d if len(axes) == 3 else go.Scatter
         if len(axes) == 3:  # 3D markers are drawn larger and know no star
             marker = marker | {"size": marker["size"] // 2, "symbol": marker["symbol"].replace("star", "diamond")}

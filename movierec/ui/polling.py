@@ -20,7 +20,7 @@ def poll(job: BackgroundJob | None, draw: Callable[[], None]) -> None:
 
     def body() -> None:
         draw()
-        if polling and not job.running:
+        if polling and job is not None and not job.running:
             st.rerun(scope="app")
 
     st.fragment(body, run_every=POLL_S if polling else None)()

@@ -57,7 +57,9 @@ def change_rating(model: TrainedModel, dataset: Dataset, store: ProfileStore, pr
         return
     ids = sorted(ratings)
     names = dict(zip(ids, titles(model, dataset, ids)))
-    chosen = st.selectbox("Change or remove a rating", ids, format_func=names.get, key="rate_edit_pick")
+    chosen = st.selectbox("Change or remove a rating", ids, format_func=lambda i: names[i], key="rate_edit_pick")
+    if chosen is None:  # the list is not empty, so the box always holds a choice
+        return
     movie = pd.Series({"movie_id": chosen, "title": names[chosen], "genres": [], "n_ratings": 0})
     in_model = model.movies[model.movies["movie_id"] == chosen]
     rating_slider(store, profile, RatingScale(*model.scale), in_model.iloc[0] if len(in_model) else movie, ratings, "edit")
@@ -69,7 +71,9 @@ def more_like_this(model: TrainedModel, ratings: dict[int, float]) -> None:
     ids = movies["movie_id"].tolist()
     favourite = max((i for i in ratings if i in model.movie_index), key=lambda i: (ratings[i], -i), default=ids[0])
     names = dict(zip(movies["movie_id"], movies["title"]))
-    chosen = st.selectbox("Movies like", ids, index=ids.index(favourite), format_func=names.get, key="rate_like_pick")
+    chosen = st.selectbox("Movies like", ids, index=ids.index(favourite), format_func=lambda i: names[i], key="rate_like_pick")
+    if chosen is None:  # the catalogue is not empty, so the box always holds a choice
+        return
     table = similar_movies(model, chosen, k=10, min_ratings=NEIGHBOUR_MIN_RATINGS)
     frame = pd.DataFrame(
         {"Title": table["title"], "Similarity": table["similarity"], "Genres": table["genres"].map(", ".join), "Ratings": table["n_ratings"]}

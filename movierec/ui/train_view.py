@@ -53,7 +53,7 @@ def current_run() -> TrainingRun | None:
 
 
 def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}:{secs:02d}"
 
 
@@ -101,7 +101,7 @@ def live(run: TrainingRun) -> None:
 def outcome(run: TrainingRun) -> None:
     """The ended run: the error in plain words, or the result card and the Save form."""
     snap = run.snapshot()
-    if snap.status == FAILED:
+    if snap.status == FAILED or snap.model is None:
         st.error(f"The run failed and nothing was saved. {snap.error}")
         return
     metrics = snap.model.metrics
@@ -125,6 +125,8 @@ def save_form(run: TrainingRun) -> None:
     if notice:
         st.success(notice)
     model = run.snapshot().model
+    if model is None:  # only a run that ended with a model shows this form
+        return
     keep_widget_values(SAVE_NAME_KEY, OVERWRITE_KEY)
     if SAVE_NAME_KEY not in st.session_state:
         st.session_state[SAVE_NAME_KEY] = default_name(model.dataset, model.preset)

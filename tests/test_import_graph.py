@@ -1,0 +1,74 @@
+"""The modules of movierec import each other one way only: no cycle, deferred imports included."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "movierec"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) -> list[str]:
+    """The names an import statement may load, as absolute dotted names."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    if node.level:  # relative: count up from the importing module's package
+        package = module.split(".") if is_package else module.split(".")[:-1]
+        base = ".".join(package[: len(package) - node.level + 1] + ([base] if base else []))
+    # `from movierec import paths` loads the module movierec.paths, not just the package
+    return [base, *(f"{base}.{alias.name}" for alias in node.names)]
+
+
+def import_graph() -> dict[str, set[str]]:
+    """For each module of the package, the other modules of the package it imports (anywhere in its body)."""
+    files = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for module, path in files.items():
+        edges: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                edges.update(name for name in _imported(node, module, path.name == "__init__.py") if name in files)
+        edges.discard(module)
+        # A module inside a package also runs the package's __init__, which is not a dependency it chose.
+        graph[module] = {edge for edge in edges if not module.startswith(edge + ".")}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as a path that ends where it starts, or None (depth-first search)."""
+    done: set[str] = set()
+
+    def visit(stack: list[str]) -> list[str] | None:
+        for target in sorted(graph[stack[-1]]):
+            if target in stack:
+                return [*stack[stack.index(target) :], target]
+            if target not in done and (cycle := visit([*stack, target])):
+                return cycle
+        done.add(stack[-1])
+        return None
+
+    for start in sorted(graph):
+        if start not in done and (cycle := visit([start])):
+            return cycle
+    return None
+
+
+def test_the_package_has_no_import_cycle():
+    cycle = find_cycle(import_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_the_cycle_finder_finds_cycles_and_only_cycles():
+    assert find_cycle({"a": {"b"}, "b": {"a"}, "c": set()}) == ["a", "b", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"b"}}) == ["b", "c", "b"]
+
+
+def test_imports_inside_functions_are_in_the_graph():
+    assert "movierec.bench" in import_graph()["movierec.cli"]  # the CLI loads bench only when asked
