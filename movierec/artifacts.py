@@ -101,9 +101,7 @@ class TrainedModel:
         claimed atomically: of two saves under one new name exactly one succeeds, the other is refused.
         """
         name = check_name(name if name is not None else self.name or default_name(self.dataset, self.preset))
-        folder = directory or paths.subdir("models")
-        if folder.exists() and not folder.is_dir():
-            raise MovieRecError(f"Cannot save into {folder}: it is a file, not a folder. Choose a folder or a .pt path.")
+        folder = check_destination(directory)
         target = folder / f"{name}.pt"
         if target.exists() and not overwrite:
             raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
@@ -183,6 +181,21 @@ def check_name(name: str) -> str:
             f"Invalid model name {str(name)!r}: use 1-80 letters, digits, '.', '_' or '-', starting with a letter or digit."
         )
     return name
+
+
+def check_destination(directory: Path | None) -> Path:
+    """The folder a model will be saved in, when it is (or can become) a folder you can write.
+
+    Raises:
+        MovieRecError: the path or one of its parents is a file, or the folder is not writable.
+    """
+    folder = Path(directory).expanduser() if directory is not None else paths.subdir("models")
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise MovieRecError(f"Cannot save into {folder}: {existing} is a file, not a folder. Choose a folder or a .pt path.")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise MovieRecError(f"Cannot save into {folder}: {existing} is not writable by you. Choose another folder.")
+    return folder
 
 
 def default_name(dataset: str, preset: str | None) -> str:

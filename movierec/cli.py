@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from movierec.errors import MovieRecError
+from movierec.leftovers import clean_leftovers
 from movierec.recommend_cli import add_recommend
 
 EXIT_BAD_INPUT = 2
@@ -84,7 +85,7 @@ CONFIG_OPTIONS = (
 
 
 def _train(args: argparse.Namespace) -> int:
-    from movierec.artifacts import check_name
+    from movierec.artifacts import check_destination, check_name
     from movierec.config import preset
     from movierec.pipeline import train_model
     from movierec.progress import TrainingProgress
@@ -95,6 +96,7 @@ def _train(args: argparse.Namespace) -> int:
     # fail before any training on what can be checked up front
     resolve_device(config.device)
     name, directory = (check_name(args.out.stem), args.out.parent) if args.out and args.out.suffix == ".pt" else (None, args.out)
+    check_destination(directory)
     dataset = load_dataset(args)
     model = train_model(dataset, config, preset=args.preset, callbacks=(TrainingProgress(),))
     path = model.save(name, directory=directory)
@@ -162,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        clean_leftovers()  # also checks MOVIEREC_HOME before any work
         return args.handler(args)
     except MovieRecError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
