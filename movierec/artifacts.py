@@ -215,6 +215,7 @@ class ModelInfo:
     test_rmse: float | None
     created: str
     preset: str | None
+    fingerprint: str = ""  # of the data it was trained on: models are offered only for the same data
 
 
 def resolve_model_path(name_or_path: str | Path) -> Path:
@@ -310,6 +311,9 @@ def list_models(dataset: str | None = None, directory: Path | None = None) -> li
             continue
         rmse = payload.get("metrics", {}).get("test_rmse")
         found.append(
-            ModelInfo(path.stem, path, str(payload.get("dataset")), rmse, str(payload.get("created")), payload.get("preset"))
+            ModelInfo(
+                path.stem, path, str(payload.get("dataset")), rmse, str(payload.get("created")), payload.get("preset"),
+                str(payload.get("fingerprint", "")),
+            )
         )
     return sorted(found, key=lambda info: (info.created, info.name), reverse=True)
