@@ -273,7 +273,7 @@ def load_model(name_or_path: str | Path) -> TrainedModel:
             skeleton = build_network(config, len(user_ids), len(movies), scale[0], scale[1])
         problem = check_contents(payload, skeleton)
         if problem is not None:
-            raise MovieRecError(f"{path} is damaged or was modified: {problem}; it was not loaded.")
+            raise MovieRecError(problem)
         network = build_network(config, len(user_ids), len(movies), scale[0], scale[1])
         network.load_state_dict(payload["state_dict"], strict=True)
         model = TrainedModel(
@@ -290,8 +290,8 @@ def load_model(name_or_path: str | Path) -> TrainedModel:
             created=str(payload["created"]),
             name=path.stem,
         )
-    except MovieRecError:
-        raise
+    except MovieRecError as exc:  # settings a model cannot have, or contents that do not fit them
+        raise MovieRecError(f"{path} is damaged or was modified: {exc}; it was not loaded.") from None
     except Exception as exc:  # inconsistent shapes or missing keys: a tampered or truncated file
         raise MovieRecError(f"{path} is damaged or was modified ({type(exc).__name__}: {exc}); it was not loaded.") from None
     if len(model.users) != len(user_ids):

@@ -69,7 +69,8 @@ def parse_movie_id(text: str) -> int:
 
 def check_rating(movie_id: int, rating: float, scale: RatingScale | None = None) -> float:
     """``rating`` as a float, when it is a finite number on ``scale`` (any finite number without one)."""
-    if isinstance(rating, bool) or (isinstance(rating, str) and len(rating) > MAX_FIELD):
+    # float() also reads non-ASCII digits ("٤") and long strings; a rating is short ASCII text
+    if isinstance(rating, bool) or (isinstance(rating, str) and (len(rating) > MAX_FIELD or not rating.isascii())):
         raise MovieRecError(f"Rating {str(rating)[:40]!r} for movie {movie_id} is not a number.")
     try:
         value = float(rating)
@@ -89,8 +90,8 @@ def parse_ratings_csv(text: str, scale: RatingScale | None = None, known_ids: Co
             scale, id not in ``known_ids`` or duplicate id; or the text is too large.
     """
     if len(text) > MAX_CSV_BYTES:
-        raise MovieRecError(f"The ratings file is over {MAX_CSV_BYTES >> 20} MB; a person's ratings fit in far less. Check it is the right file.")
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+        raise MovieRecError(f"The ratings file is too large (over {MAX_CSV_BYTES >> 20} MB); a person's ratings fit in far less. Check it is the right file.")
+    rows = _rows(text)
     header = tuple(cell.strip().lower() for cell in next(rows, []))
     if header != CSV_HEADER:
         raise MovieRecError(f"Line 1: expected the header 'movie_id,rating', found {','.join(header) or 'nothing'!r}.")
@@ -112,6 +113,19 @@ def parse_ratings_csv(text: str, scale: RatingScale | None = None, known_ids: Co
             raise MovieRecError(f"Line {line}: movie {movie_id} is rated twice (first on line {first_line[movie_id]}).")
         parsed[movie_id], first_line[movie_id] = rating, line
     return parsed
+
+
+def _rows(text: str) -> Iterator[list[str]]:
+    """The CSV's rows; a value too long for the csv module becomes an error that names the line."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise MovieRecError(f"Line {reader.line_num}: a value is far too long to be a movie id or a rating.") from None
+        yield row
 
 
 def ratings_csv(ratings: dict[int, float]) -> str:

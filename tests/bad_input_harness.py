@@ -46,6 +46,7 @@ class Case:
     action: Callable[[Setting], Any]
     expect: str = ""  # a regular expression the message must match (case-insensitive)
     accept: Callable[[Any], bool] | None = None  # acceptance is right when this holds for the result
+    prepare: Callable[[Setting], None] | None = None  # set-up whose writes happen before the snapshot
 
 
 @dataclass
@@ -126,6 +127,8 @@ def stored_state(home: Path) -> dict[str, str]:
 
 def check(case: Case, setting: Setting) -> None:
     """Assert that the case is refused clearly (or rightly accepted) and that nothing stored changed."""
+    if case.prepare is not None:
+        case.prepare(setting)
     before = stored_state(setting.home)
     outcome = attempt(case, setting)
     assert outcome.kind == CLEAR, f"{case.id}: {outcome.kind}: {outcome.message}"
