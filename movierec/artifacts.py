@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import tempfile
@@ -309,11 +310,14 @@ def list_models(dataset: str | None = None, directory: Path | None = None) -> li
             continue
         if dataset is not None and payload.get("dataset") != dataset:
             continue
-        rmse = payload.get("metrics", {}).get("test_rmse")
+        metrics = payload.get("metrics")
+        rmse = metrics.get("test_rmse") if isinstance(metrics, dict) else None
+        preset = payload.get("preset")
         found.append(
-            ModelInfo(
-                path.stem, path, str(payload.get("dataset")), rmse, str(payload.get("created")), payload.get("preset"),
-                str(payload.get("fingerprint", "")),
+            ModelInfo(  # fields of a file anyone may have edited: only well-formed values are passed on
+                path.stem, path, str(payload.get("dataset")),
+                float(rmse) if isinstance(rmse, (int, float)) and math.isfinite(rmse) else None,
+                str(payload.get("created")), preset if isinstance(preset, str) else None, str(payload.get("fingerprint", "")),
             )
         )
     return sorted(found, key=lambda info: (info.created, info.name), reverse=True)

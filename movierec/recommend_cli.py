@@ -54,9 +54,7 @@ def add_recommend(sub: argparse._SubParsersAction) -> None:
 
 
 def _read_ratings(args: argparse.Namespace, scale: Any) -> dict[int, float]:
-    from movierec.profiles import parse_ratings_csv
-
-    from movierec.profiles import MAX_CSV_BYTES
+    from movierec.profiles import MAX_CSV_BYTES, parse_ratings_csv
 
     rated = parse_rate(args.rate, scale)  # cheap, so checked before any file is read
     ratings: dict[int, float] = {}

@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-import torch
 
-from movierec.errors import MovieRecError
 from tests.bad_input_harness import Case, Setting, check, cli
 from tests.data_fixtures import write_release
 from tests.factories import planted_dataset, tiny_model

@@ -202,3 +202,12 @@ def test_bad_profiles_and_model_files_are_refused_clearly(case, setting):
 def test_a_damaged_model_is_left_out_of_the_list(setting):
     (setting.home / "models" / "broken.pt").write_bytes(b"garbage")
     assert [info.name for info in list_models()] == ["planted"]
+
+
+@pytest.mark.parametrize("metrics", [[1, 2], {"test_rmse": "0.1 **bold**"}, {"test_rmse": float("nan")}, "x"])
+def test_odd_fields_of_a_listed_model_are_dropped(setting, metrics):
+    payload = _payload(setting)
+    payload.update(metrics=metrics, preset=["not", "text"])
+    torch.save(payload, setting.home / "models" / "odd.pt")
+    odd = next(info for info in list_models() if info.name == "odd")
+    assert odd.test_rmse is None and odd.preset is None

@@ -78,7 +78,7 @@ DOWNLOAD_CASES = [
 
 def _trickle(s: Setting):
     """A server that sends one byte at a time for far longer than the overall deadline."""
-    import movierec.data.download as download
+    from movierec.data import download
 
     s.extras["monkeypatch"].setattr(download, "DEADLINE_S", 1.5, raising=False)
     s.extras["server"].slow.add("/ml-100k.zip")

@@ -17,22 +17,23 @@ def model():
     return tiny_model(planted_dataset(n_users=30, n_movies=20, per_user=10))
 
 
+def _save(model, name: str, created: str, barrier: threading.Barrier, outcomes: list[str]) -> None:
+    copy = tiny_copy(model, created)
+    barrier.wait()
+    try:
+        copy.save(name, overwrite=False)
+        outcomes.append(f"saved {created}")
+    except MovieRecError as exc:
+        outcomes.append(f"refused: {exc}")
+
+
 def test_two_sessions_saving_one_name_are_never_both_told_saved(model, movierec_home):
     for round_ in range(10):
-        name = f"shared-{round_}"
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
-
-        def save(created: str) -> None:
-            copy = tiny_copy(model, created)
-            barrier.wait()
-            try:
-                copy.save(name, overwrite=False)
-                outcomes.append(f"saved {created}")
-            except MovieRecError as exc:
-                outcomes.append(f"refused: {exc}")
-
-        threads = [threading.Thread(target=save, args=(f"2020-01-0{i + 1}T00:00:00+00:00",)) for i in range(2)]
+        name, barrier, outcomes = f"shared-{round_}", threading.Barrier(2), []
+        threads = [
+            threading.Thread(target=_save, args=(model, name, f"2020-01-0{i + 1}T00:00:00+00:00", barrier, outcomes))
+            for i in range(2)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

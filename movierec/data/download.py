@@ -17,9 +17,9 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import urllib.error
 import urllib.request
-import time
 import uuid
 import zipfile
 from collections.abc import Callable

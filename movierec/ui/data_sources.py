@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from movierec import paths
 from movierec.data import DATASETS, dataset_status, load_ratings_csv
@@ -105,7 +106,7 @@ def upload_panel() -> None:
             _use_upload(ratings, movies)
 
 
-def _use_upload(ratings, movies) -> None:  # noqa: ANN001 - Streamlit's UploadedFile
+def _use_upload(ratings: UploadedFile, movies: UploadedFile | None) -> None:
     for upload in (ratings, movies):
         if upload is not None:
             upload.seek(0)  # a second click must read the file from its start again

@@ -7,7 +7,6 @@ from movierec.artifacts import ModelInfo
 from movierec.data import dataset_status
 from movierec.errors import MovieRecError
 from movierec.ui import data_sources
-from movierec.ui.text import plain
 from movierec.ui.state import (
     DATASET_KEY,
     DEFAULT_DATASET,
@@ -21,6 +20,7 @@ from movierec.ui.state import (
     load_source,
     source_label,
 )
+from movierec.ui.text import plain
 
 
 def render_sidebar() -> None:
