@@ -110,6 +110,8 @@ def pick_profile(store: ProfileStore) -> str | None:
         st.session_state[PROFILE_KEY] = st.query_params.get(QUERY_KEY)
     if st.session_state[PROFILE_KEY] not in names:
         st.session_state[PROFILE_KEY] = None
+    if st.session_state[PROFILE_KEY] is not None and st.query_params.get(QUERY_KEY) != st.session_state[PROFILE_KEY]:
+        st.query_params[QUERY_KEY] = st.session_state[PROFILE_KEY]  # page switches clear the address
     pick, new, create = st.columns([3, 3, 1], vertical_alignment="bottom")
     new.text_input("New profile", key="rate_new_profile", placeholder="a name, e.g. Alex", max_chars=80)
     create.button("Create", key="rate_create", on_click=_create, args=(store,), width="stretch")
