@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import stat
+import time
 
 import pytest
 from app_support import APP, open_app, problems, upload_planted
@@ -124,3 +125,21 @@ def test_home_and_profiles_are_owner_only(tmp_path, monkeypatch):
     assert stat.S_IMODE(paths.home().stat().st_mode) == 0o700
     assert stat.S_IMODE((paths.home() / "profiles").stat().st_mode) == 0o700
     assert stat.S_IMODE((paths.home() / "profiles" / "profiles.sqlite3").stat().st_mode) == 0o600
+
+
+def test_a_download_can_be_cancelled_and_leaves_nothing(release_server, movierec_home, monkeypatch):
+    from tests.data_fixtures import pin_md5, zip_release
+
+    body = zip_release("ml-100k")
+    release_server.serve("ml-100k", body)
+    release_server.slow.add("/ml-100k.zip")
+    pin_md5(monkeypatch, "ml-100k", body)
+    job = runs.DownloadJob("ml-100k").start()
+    deadline = time.monotonic() + 10
+    while job.snapshot().bytes_done == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.stop()
+    job.join(10)
+    snap = job.snapshot()
+    assert snap.status == runs.FAILED and "cancelled" in snap.error
+    assert [p.name for p in (movierec_home / "datasets").iterdir()] == []
