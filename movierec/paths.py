@@ -24,13 +24,14 @@ def home() -> Path:
     root = Path(configured).expanduser() if configured else Path.home() / ".movierec"
     if not root.is_dir():
         try:
-            root.mkdir(parents=True, mode=OWNER_ONLY_DIR)
-        except FileExistsError:
-            raise MovieRecError(f"MOVIEREC_HOME {root} is a file, not a folder; point MOVIEREC_HOME at a folder.") from None
+            root.mkdir(parents=True, exist_ok=True, mode=OWNER_ONLY_DIR)  # another thread may create it meanwhile
         except OSError as exc:
-            raise MovieRecError(
-                f"MOVIEREC_HOME {root} cannot be created ({exc.strerror}); point MOVIEREC_HOME at a folder you can write."
-            ) from None
+            if not root.is_dir():
+                raise MovieRecError(
+                    f"MOVIEREC_HOME {root} cannot be created ({exc.strerror}); point MOVIEREC_HOME at a folder you can write."
+                ) from None
+    if not root.is_dir():
+        raise MovieRecError(f"MOVIEREC_HOME {root} is a file, not a folder; point MOVIEREC_HOME at a folder.")
     if not os.access(root, os.R_OK | os.W_OK | os.X_OK):
         raise MovieRecError(f"MOVIEREC_HOME {root} is not readable and writable by you; point MOVIEREC_HOME at a folder you own.")
     return root
