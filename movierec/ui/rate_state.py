@@ -125,6 +125,8 @@ def pick_profile(store: ProfileStore) -> str | None:
     else:
         pick.info("Create a profile to start rating: your ratings are kept under its name.")
     show_messages()
+    if names and st.session_state[PROFILE_KEY] is None:
+        st.info("Choose your profile, or create one. A new visit never opens anyone's profile by itself.")
     return st.session_state[PROFILE_KEY]
 
 
