@@ -102,7 +102,7 @@ class TrainedModel:
         claimed atomically: of two saves under one new name exactly one succeeds, the other is refused.
         """
         name = check_name(name if name is not None else self.name or default_name(self.dataset, self.preset))
-        folder = check_destination(directory)
+        folder = paths.writable_folder(Path(directory) if directory is not None else paths.subdir("models"))
         target = folder / f"{name}.pt"
         if target.exists() and not overwrite:
             raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
@@ -116,7 +116,8 @@ class TrainedModel:
                 torch.save(self._to_payload(), handle)
                 handle.flush()
                 os.fsync(handle.fileno())
-            _publish(Path(tmp), target, overwrite, name)
+            if not paths.publish(Path(tmp), target, overwrite):
+                raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
         finally:
             Path(tmp).unlink(missing_ok=True)
         self.name = name
@@ -146,25 +147,6 @@ class TrainedModel:
         }
 
 
-def _publish(tmp: Path, target: Path, overwrite: bool, name: str) -> None:
-    """Give the finished temp file its name: replace, or (without overwrite) link, which fails if taken."""
-    if overwrite:
-        os.replace(tmp, target)
-    else:
-        try:
-            os.link(tmp, target)
-        except FileExistsError:
-            raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.") from None
-    try:  # the rename itself is durable only once the folder is flushed
-        folder = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
-    except OSError:
-        pass  # some file systems cannot fsync a folder; the file itself is already on disk
-
-
 def _rows_or_mean(table: torch.nn.Embedding | None, rows: torch.Tensor) -> torch.Tensor | None:
     if table is None:
         return None
@@ -182,21 +164,6 @@ def check_name(name: str) -> str:
             f"Invalid model name {str(name)!r}: use 1-80 letters, digits, '.', '_' or '-', starting with a letter or digit."
         )
     return name
-
-
-def check_destination(directory: Path | None) -> Path:
-    """The folder a model will be saved in, when it is (or can become) a folder you can write.
-
-    Raises:
-        MovieRecError: the path or one of its parents is a file, or the folder is not writable.
-    """
-    folder = Path(directory).expanduser() if directory is not None else paths.subdir("models")
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
-    if existing is not None and not existing.is_dir():
-        raise MovieRecError(f"Cannot save into {folder}: {existing} is a file, not a folder. Choose a folder or a .pt path.")
-    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
-        raise MovieRecError(f"Cannot save into {folder}: {existing} is not writable by you. Choose another folder.")
-    return folder
 
 
 def default_name(dataset: str, preset: str | None) -> str:

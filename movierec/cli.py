@@ -85,7 +85,8 @@ CONFIG_OPTIONS = (
 
 
 def _train(args: argparse.Namespace) -> int:
-    from movierec.artifacts import check_destination, check_name
+    from movierec.artifacts import check_name
+    from movierec.paths import subdir, writable_folder
     from movierec.config import preset
     from movierec.pipeline import train_model
     from movierec.progress import TrainingProgress
@@ -96,7 +97,7 @@ def _train(args: argparse.Namespace) -> int:
     # fail before any training on what can be checked up front
     resolve_device(config.device)
     name, directory = (check_name(args.out.stem), args.out.parent) if args.out and args.out.suffix == ".pt" else (None, args.out)
-    check_destination(directory)
+    writable_folder(directory if directory is not None else subdir("models"))
     dataset = load_dataset(args)
     model = train_model(dataset, config, preset=args.preset, callbacks=(TrainingProgress(),))
     path = model.save(name, directory=directory)

@@ -49,6 +49,43 @@ def subdir(name: str) -> Path:
     return path
 
 
+def writable_folder(folder: Path) -> Path:
+    """``folder``, when it is (or can become) a folder you can write.
+
+    Raises:
+        MovieRecError: the path or one of its parents is a file, or the folder is not writable.
+    """
+    folder = folder.expanduser()
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise MovieRecError(f"Cannot save into {folder}: {existing} is a file, not a folder. Choose a folder or a .pt path.")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise MovieRecError(f"Cannot save into {folder}: {existing} is not writable by you. Choose another folder.")
+    return folder
+
+
+def publish(tmp: Path, target: Path, overwrite: bool) -> bool:
+    """Give a finished, flushed temp file its name; False (and nothing changed) when ``target`` exists and
+    ``overwrite`` is off. Without overwrite the name is claimed with a link, which fails if it is taken, so of
+    two writers exactly one wins."""
+    if overwrite:
+        os.replace(tmp, target)
+    else:
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            return False
+    try:  # the rename itself is durable only once the folder is flushed
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+    except OSError:
+        pass  # some file systems cannot fsync a folder; the file itself is already on disk
+    return True
+
+
 def data_roots() -> list[Path]:
     """Folders the dashboard may read extracted releases from: ``MOVIEREC_HOME/data`` and ``$MOVIEREC_DATA_ROOTS``."""
     listed = [Path(p).expanduser() for p in os.environ.get(DATA_ROOTS_ENV, "").split(os.pathsep) if p.strip()]
