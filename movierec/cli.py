@@ -86,8 +86,8 @@ CONFIG_OPTIONS = (
 
 def _train(args: argparse.Namespace) -> int:
     from movierec.artifacts import check_name
-    from movierec.paths import subdir, writable_folder
     from movierec.config import preset
+    from movierec.paths import subdir, writable_folder
     from movierec.pipeline import train_model
     from movierec.progress import TrainingProgress
     from movierec.training import resolve_device
