@@ -5,6 +5,7 @@ import stat
 import time
 
 import pytest
+import torch
 from app_support import APP, open_app, problems, upload_planted
 from streamlit.testing.v1 import AppTest
 
@@ -93,11 +94,13 @@ def test_models_of_other_data_are_not_offered_and_a_damaged_one_is_skipped(plant
     impostor.dataset = planted_model.dataset  # same name, other data
     impostor.save("impostor")
     planted_model.created = "2099-01-01T00:00:00+00:00"
-    planted_model.save("broken-newest")
-    (movierec_home / "models" / "broken-newest.pt").write_bytes(b"PK damaged")
+    path = planted_model.save("broken-newest")
+    payload = torch.load(path, weights_only=True)  # it lists fine, but its weights do not fit its settings
+    payload["state_dict"]["u.weight"] = torch.zeros(2, 2)
+    torch.save(payload, path)
     at = upload_planted(open_app())
     shown = " ".join(w.value for w in at.warning)
-    assert "trained on different data" in shown
+    assert "trained on different data" in shown and "broken-newest.pt is damaged" in shown.replace("\\", "")
     box = next(s for s in at.sidebar.selectbox if s.label == "Model")
     assert [o.split(" · ")[0] for o in box.options] == ["planted"]
     at.switch_page("pages/rate.py").run()
