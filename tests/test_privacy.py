@@ -101,6 +101,7 @@ def test_models_of_other_data_are_not_offered_and_a_damaged_one_is_skipped(plant
     at = upload_planted(open_app())
     shown = " ".join(w.value for w in at.warning)
     assert "trained on different data" in shown and "broken-newest.pt is damaged" in shown.replace("\\", "")
+    assert str(movierec_home) not in shown.replace("\\", "")  # no server folders in what visitors see
     box = next(s for s in at.sidebar.selectbox if s.label == "Model")
     assert [o.split(" · ")[0] for o in box.options] == ["planted"]
     at.switch_page("pages/rate.py").run()

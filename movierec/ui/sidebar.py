@@ -23,6 +23,9 @@ from movierec.ui.state import (
 from movierec.ui.text import plain
 
 
+_DAMAGED_KEY = "_damaged_models"  # (name, created) -> notice, for model files found damaged in this session
+
+
 def render_sidebar() -> None:
     """Draw the dataset and model pickers (values in ``st.session_state``) and the data panels."""
     apply_pending_choices()
@@ -85,15 +88,26 @@ def _model_picker() -> None:
 
 
 def _drop_damaged(infos: list[ModelInfo]) -> list[ModelInfo]:
-    """The models to offer: the chosen one (else the newest) is loaded first; a damaged file is named and left out."""
-    infos = list(infos)
+    """The models to offer: the chosen one (else the newest) is loaded first; a damaged file is named and left out.
+
+    Damaged files are remembered for the session (until the file changes), so the notice stays and they are
+    not offered again.
+    """
+    damaged: dict[tuple[str, str], str] = st.session_state.setdefault(_DAMAGED_KEY, {})
+    listed = {(info.name, info.created) for info in infos}
+    infos = [info for info in infos if (info.name, info.created) not in damaged]
     while infos:
         chosen = next((info for info in infos if info.name == st.session_state.get(MODEL_KEY)), infos[0])
         problem = load_problem(chosen)
         if problem is None:
-            return infos
-        st.warning(f"The model file {plain(chosen.path.name)} is damaged and is not offered; another model is used instead. {plain(problem)}")
+            break
+        # The file name, not the server's folders, goes into a notice every visitor sees.
+        reason = problem.replace(str(chosen.path), chosen.path.name)
+        damaged[(chosen.name, chosen.created)] = f"The model file {chosen.path.name} is not offered: {reason}"
         infos.remove(chosen)
+    for key, notice in damaged.items():
+        if key in listed:
+            st.warning(plain(notice))
     return infos
 
 
