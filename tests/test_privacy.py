@@ -147,3 +147,17 @@ def test_a_download_can_be_cancelled_and_leaves_nothing(release_server, movierec
     snap = job.snapshot()
     assert snap.status == runs.FAILED and "cancelled" in snap.error
     assert [p.name for p in (movierec_home / "datasets").iterdir()] == []
+
+
+def test_the_embeddings_page_reads_the_same_store_as_the_rate_page(monkeypatch):
+    """With sign-in the profile marked on the map comes from the person's own database, never the shared one."""
+    ProfileStore().create("Sam")
+    ProfileStore().set_rating("Sam", 1, 1.0)
+    monkeypatch.setattr(rate_state, "sign_in_configured", lambda: True)
+    monkeypatch.setattr(rate_state, "person_key", lambda: "alice")
+    own = rate_state.own_store()
+    own.create("Sam")
+    own.set_rating("Sam", 1, 5.0)
+    assert rate_state.own_store().ratings("Sam") == {1: 5.0} and own.path != ProfileStore().path
+    monkeypatch.setattr(rate_state, "person_key", lambda: None)
+    assert rate_state.own_store() is None

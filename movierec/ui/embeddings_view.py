@@ -40,12 +40,11 @@ def profile_ratings() -> tuple[str | None, dict[int, float]]:
     name = st.session_state.get(PROFILE_KEY)
     if not name:
         return None, {}
+    from movierec.ui.rate_state import own_store  # the same (per-person, when signed in) store as the Rate page
+
     try:
-        from movierec.profiles import ProfileStore  # optional: the Rate page's store may be absent
-    except ImportError:
-        return None, {}
-    try:
-        return name, ProfileStore().ratings(name)
+        store = own_store()
+        return (name, store.ratings(name)) if store is not None else (None, {})
     except (MovieRecError, OSError):
         return None, {}
 

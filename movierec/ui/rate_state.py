@@ -41,6 +41,15 @@ def person_key() -> str | None:
     return hashlib.sha256(identity.encode()).hexdigest()[:24] if identity else None
 
 
+def own_store() -> ProfileStore | None:
+    """This person's profile database, drawing nothing: the shared one without sign-in, their own when signed
+    in, None when sign-in is set up but they have not signed in."""
+    if not sign_in_configured():
+        return ProfileStore()
+    key = person_key()
+    return None if key is None else ProfileStore(paths.subdir("profiles") / f"person-{key}.sqlite3")
+
+
 def profile_store() -> ProfileStore | None:
     """This person's profile database, or None after showing why there is none (not signed in, unusable file)."""
     try:
@@ -56,7 +65,7 @@ def profile_store() -> ProfileStore | None:
             st.button("Sign in", key="rate_sign_in", on_click=st.login)
             return None
         st.caption(f"Signed in as {plain(st.user.get('email') or st.user.get('name') or 'you')}: only you see these profiles.")
-        return ProfileStore(paths.subdir("profiles") / f"person-{key}.sqlite3")
+        return own_store()
     except MovieRecError as exc:
         st.error(str(exc))
         return None
