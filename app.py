@@ -1,13 +1,30 @@
 """movierec dashboard: navigation, the shared sidebar and the data credit."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
+from movierec.errors import MovieRecError
+from movierec.leftovers import clean_leftovers
 from movierec.ui.cache import warm_up_imports
 from movierec.ui.shell import run_inside_shell
 from movierec.ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="movierec", page_icon=":material/movie:", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _cleaned(home: str | None) -> list[str]:
+    """Put right what a crash left under MOVIEREC_HOME, once per server and home folder."""
+    return clean_leftovers()
+
+
+try:
+    _cleaned(os.environ.get("MOVIEREC_HOME"))
+except MovieRecError as exc:  # nothing works without a usable MOVIEREC_HOME: say so instead of failing on every page
+    st.error(str(exc))
+    st.stop()
 
 navigation = st.navigation(
     [

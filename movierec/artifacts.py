@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import re
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,13 +21,15 @@ from movierec.config import TrainConfig
 from movierec.errors import MovieRecError
 from movierec.ids import IdIndex
 from movierec.model import EmbeddingNet
+from movierec.model_checks import check_contents
 from movierec.training import EVAL_BATCH
 
 log = logging.getLogger(__name__)
 
 FORMAT = "movierec-model"
 VERSION = 1
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")  # always matched whole (fullmatch)
+MAX_FILE_BYTES = 4 << 30  # a model file larger than this is refused before it is read
 MOVIE_COLUMNS = ("movie_id", "title", "year", "genres", "n_ratings", "mean_rating")
 
 
@@ -95,21 +99,31 @@ class TrainedModel:
         return np.clip(predicted, self.scale[0], self.scale[1])
 
     def save(self, name: str | None = None, directory: Path | None = None, overwrite: bool = True) -> Path:
-        """Write the model atomically as ``<directory>/<name>.pt`` (default: ``MOVIEREC_HOME/models``)."""
+        """Write the model atomically as ``<directory>/<name>.pt`` (default: ``MOVIEREC_HOME/models``).
+
+        The file is flushed to disk before it appears under its name. Without ``overwrite`` the name is
+        claimed atomically: of two saves under one new name exactly one succeeds, the other is refused.
+        """
         name = check_name(name if name is not None else self.name or default_name(self.dataset, self.preset))
-        target = (directory or paths.subdir("models")) / f"{name}.pt"
+        folder = paths.writable_folder(Path(directory) if directory is not None else paths.subdir("models"))
+        target = folder / f"{name}.pt"
         if target.exists() and not overwrite:
             raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
-        self.name = name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.", suffix=".tmp")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        except OSError as exc:
+            raise MovieRecError(f"Cannot save into {folder} ({exc.strerror}); choose a folder you can write.") from None
         try:
             with os.fdopen(fd, "wb") as handle:
                 torch.save(self._to_payload(), handle)
-            os.replace(tmp, target)
-        except BaseException:
+                handle.flush()
+                os.fsync(handle.fileno())
+            if not paths.publish(Path(tmp), target, overwrite):
+                raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
+        finally:
             Path(tmp).unlink(missing_ok=True)
-            raise
+        self.name = name
         return target
 
     def _to_payload(self) -> dict[str, Any]:
@@ -148,16 +162,16 @@ def _rows_or_mean(table: torch.nn.Embedding | None, rows: torch.Tensor) -> torch
 
 def check_name(name: str) -> str:
     """A model name usable as a file name: letters, digits, '.', '_' and '-', no path separators."""
-    if not NAME_PATTERN.match(name) or name in (".", ".."):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name) or name in (".", ".."):
         raise MovieRecError(
-            f"Invalid model name {name!r}: use 1-80 letters, digits, '.', '_' or '-', starting with a letter or digit."
+            f"Invalid model name {str(name)!r}: use 1-80 letters, digits, '.', '_' or '-', starting with a letter or digit."
         )
     return name
 
 
 def default_name(dataset: str, preset: str | None) -> str:
-    """``<dataset>-<preset>-<UTC timestamp>``, unique enough for repeated runs."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    """``<dataset>-<preset>-<UTC timestamp>-<random>``: two runs in the same second still get different names."""
+    stamp = f"{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     safe_dataset = re.sub(r"[^A-Za-z0-9._-]+", "-", dataset).strip("-._") or "data"
     return f"{safe_dataset}-{preset or 'custom'}-{stamp}"
 
@@ -172,6 +186,7 @@ class ModelInfo:
     test_rmse: float | None
     created: str
     preset: str | None
+    fingerprint: str = ""  # of the data it was trained on: models are offered only for the same data
 
 
 def resolve_model_path(name_or_path: str | Path) -> Path:
@@ -179,7 +194,7 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
     candidate = Path(name_or_path).expanduser()
     if candidate.is_file():
         return candidate
-    if isinstance(name_or_path, str) and NAME_PATTERN.match(name_or_path):
+    if isinstance(name_or_path, str) and NAME_PATTERN.fullmatch(name_or_path):
         named = paths.subdir("models") / f"{name_or_path}.pt"
         if named.is_file():
             return named
@@ -189,6 +204,12 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
 
 def _read_payload(path: Path, mmap: bool = False) -> dict[str, Any]:
     """The file's dict, loaded without unpickling anything but tensors and plain values."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise MovieRecError(f"{path} cannot be read ({exc.strerror}); it was not loaded.") from None
+    if size > MAX_FILE_BYTES:
+        raise MovieRecError(f"{path} is {size / 2**30:.1f} GiB, over the {MAX_FILE_BYTES >> 30} GiB budget for a model file; it was not loaded.")
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
     except Exception as exc:  # any failure here means the file is not a model we can trust
@@ -219,6 +240,11 @@ def load_model(name_or_path: str | Path) -> TrainedModel:
             }
         )
         movies.loc[movies["year"] < 0, "year"] = pd.NA
+        with torch.device("meta"):  # the shape the config describes, without allocating it
+            skeleton = build_network(config, len(user_ids), len(movies), scale[0], scale[1])
+        problem = check_contents(payload, skeleton)
+        if problem is not None:
+            raise MovieRecError(problem)
         network = build_network(config, len(user_ids), len(movies), scale[0], scale[1])
         network.load_state_dict(payload["state_dict"], strict=True)
         model = TrainedModel(
@@ -235,8 +261,8 @@ def load_model(name_or_path: str | Path) -> TrainedModel:
             created=str(payload["created"]),
             name=path.stem,
         )
-    except MovieRecError:
-        raise
+    except MovieRecError as exc:  # settings a model cannot have, or contents that do not fit them
+        raise MovieRecError(f"{path} is damaged or was modified: {exc}; it was not loaded.") from None
     except Exception as exc:  # inconsistent shapes or missing keys: a tampered or truncated file
         raise MovieRecError(f"{path} is damaged or was modified ({type(exc).__name__}: {exc}); it was not loaded.") from None
     if len(model.users) != len(user_ids):
@@ -255,8 +281,14 @@ def list_models(dataset: str | None = None, directory: Path | None = None) -> li
             continue
         if dataset is not None and payload.get("dataset") != dataset:
             continue
-        rmse = payload.get("metrics", {}).get("test_rmse")
+        metrics = payload.get("metrics")
+        rmse = metrics.get("test_rmse") if isinstance(metrics, dict) else None
+        preset = payload.get("preset")
         found.append(
-            ModelInfo(path.stem, path, str(payload.get("dataset")), rmse, str(payload.get("created")), payload.get("preset"))
+            ModelInfo(  # fields of a file anyone may have edited: only well-formed values are passed on
+                path.stem, path, str(payload.get("dataset")),
+                float(rmse) if isinstance(rmse, (int, float)) and math.isfinite(rmse) else None,
+                str(payload.get("created")), preset if isinstance(preset, str) else None, str(payload.get("fingerprint", "")),
+            )
         )
     return sorted(found, key=lambda info: (info.created, info.name), reverse=True)

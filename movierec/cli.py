@@ -12,6 +12,7 @@ from typing import Any
 from movierec.config import DEVICES, PRESETS, SETTINGS, field_type, is_list, parse_list, preset
 from movierec.dataset_options import add_data_arguments, load_dataset
 from movierec.errors import MovieRecError
+from movierec.leftovers import clean_leftovers
 from movierec.recommend_cli import add_recommend
 
 EXIT_BAD_INPUT = 2
@@ -75,6 +76,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 
 def _train(args: argparse.Namespace) -> int:
     from movierec.artifacts import check_name
+    from movierec.paths import subdir, writable_folder
     from movierec.pipeline import train_model
     from movierec.progress import TrainingProgress
     from movierec.sizing import require_fit
@@ -85,6 +87,7 @@ def _train(args: argparse.Namespace) -> int:
     # fail before any training on what can be checked up front
     resolve_device(config.device)
     name, directory = (check_name(args.out.stem), args.out.parent) if args.out and args.out.suffix == ".pt" else (None, args.out)
+    writable_folder(directory if directory is not None else subdir("models"))
     dataset = load_dataset(args)
     require_fit(config, dataset.n_ratings, dataset.n_users, dataset.n_movies)
     model = train_model(dataset, config, preset=args.preset, callbacks=(TrainingProgress(),))
@@ -178,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     try:
+        clean_leftovers()  # also checks MOVIEREC_HOME before any work
         return args.handler(args)
     except MovieRecError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)

@@ -8,20 +8,31 @@ from typing import Any
 
 from movierec.errors import MovieRecError
 
+MAX_TOP = 1000
 
-def parse_rate(text: str) -> dict[int, float]:
-    """``"1=5,318=4.5"`` -> ``{1: 5.0, 318: 4.5}``; a malformed pair or a repeated id raises :class:`MovieRecError`."""
+
+def parse_rate(text: str, scale: Any = None) -> dict[int, float]:
+    """``"1=5,318=4.5"`` -> ``{1: 5.0, 318: 4.5}``, checked like a ratings file (ids, the rating ``scale``).
+
+    Raises:
+        MovieRecError: a malformed pair, a rating off ``scale`` or a repeated id.
+    """
+    from movierec.profiles import check_rating, parse_movie_id
+
     ratings: dict[int, float] = {}
     for pair in (p.strip() for p in text.split(",")):
         if not pair:
             continue
-        movie, sep, rating = pair.partition("=")
+        movie, sep, rating = (part.strip() for part in pair.partition("="))
+        if not sep or not movie or not rating:
+            raise MovieRecError(f"--rate: {pair[:60]!r} is not MOVIE_ID=RATING (for example 318=4.5).")
         try:
-            movie_id, value = int(movie), float(rating)
-        except ValueError:
-            raise MovieRecError(f"--rate: {pair!r} is not MOVIE_ID=RATING (for example 318=4.5).") from None
-        if not sep or movie_id in ratings:
-            raise MovieRecError(f"--rate: {pair!r} is not MOVIE_ID=RATING or rates movie {movie_id} twice.")
+            movie_id = parse_movie_id(movie)
+            value = check_rating(movie_id, rating, scale)
+        except MovieRecError as exc:
+            raise MovieRecError(f"--rate: {pair[:60]!r}: {exc}") from None
+        if movie_id in ratings:
+            raise MovieRecError(f"--rate: {pair[:60]!r} rates movie {movie_id} twice.")
         ratings[movie_id] = value
     return ratings
 
@@ -43,19 +54,23 @@ def add_recommend(sub: argparse._SubParsersAction) -> None:
 
 
 def _read_ratings(args: argparse.Namespace, scale: Any) -> dict[int, float]:
-    from movierec.profiles import parse_ratings_csv
+    from movierec.profiles import MAX_CSV_BYTES, parse_ratings_csv
 
+    rated = parse_rate(args.rate, scale)  # cheap, so checked before any file is read
     ratings: dict[int, float] = {}
     if args.ratings is not None:
         try:
+            if args.ratings.stat().st_size > MAX_CSV_BYTES:
+                raise MovieRecError(f"--ratings: {args.ratings} is over {MAX_CSV_BYTES >> 20} MB; a person's ratings fit in far less.")
             text = args.ratings.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise MovieRecError(f"Cannot read {args.ratings}: {exc}") from None
+            reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+            raise MovieRecError(f"--ratings: Cannot read {args.ratings} ({reason}).") from None
         try:
             ratings = parse_ratings_csv(text, scale)
         except MovieRecError as exc:
-            raise MovieRecError(f"{args.ratings}: {exc}") from None
-    return {**ratings, **parse_rate(args.rate)}
+            raise MovieRecError(f"--ratings: {args.ratings}: {exc}") from None
+    return {**ratings, **rated}
 
 
 def _recommend(args: argparse.Namespace) -> int:
@@ -63,8 +78,10 @@ def _recommend(args: argparse.Namespace) -> int:
     from movierec.data import RatingScale
     from movierec.recommend import Filters, recommend
 
-    if args.top < 1:
-        raise MovieRecError(f"--top must be at least 1 (got {args.top}).")
+    if not 1 <= args.top <= MAX_TOP:
+        raise MovieRecError(f"--top must be at least 1 and at most {MAX_TOP} (got {str(args.top)[:30]}).")
+    if args.min_ratings is not None and args.min_ratings < 0:
+        raise MovieRecError(f"--min-ratings must be 0 or more (got {args.min_ratings}).")
     model = load_model(args.model)
     ratings = _read_ratings(args, RatingScale(*model.scale))
     filters = Filters() if args.min_ratings is None else Filters(min_ratings=args.min_ratings)
@@ -82,7 +99,7 @@ def _recommend(args: argparse.Namespace) -> int:
         for row in result.table.astype(object).where(result.table.notna(), None).itertuples()
     ]
     report = {"model": model.name, "dataset": model.dataset, "popular": result.popular, "unknown": list(result.fold.unknown), "suggestions": rows}
-    print(json.dumps(report) if args.json else _as_text(report))
+    print(json.dumps(report, allow_nan=False) if args.json else _as_text(report))
     return 0
 
 

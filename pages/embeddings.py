@@ -9,6 +9,7 @@ from movierec.ui import embeddings_charts as charts
 from movierec.ui import embeddings_view as view
 from movierec.ui.shell import require_shell
 from movierec.ui.state import active_model, active_model_info
+from movierec.ui.text import plain
 
 require_shell("pages/embeddings.py")
 st.title("Movie embeddings")
@@ -82,7 +83,7 @@ st.plotly_chart(
 )
 if len(marked):
     row = projection.table.loc[marked.index[0]]
-    st.caption(f"★ {row['title']}: " + ", ".join(f"{c.upper()} {row[c]:+.3f}" for c in components))
+    st.caption(f"★ {plain(row['title'])}: " + ", ".join(f"{c.upper()} {row[c]:+.3f}" for c in components))
 
 st.subheader(f"The two ends of {x_axis.upper()}")
 st.write(describe_separation(projection.separation[components.index(x_axis)], x_axis))

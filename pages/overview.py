@@ -7,6 +7,7 @@ from movierec.ui import cache, charts
 from movierec.ui.model_card import model_card
 from movierec.ui.shell import require_shell
 from movierec.ui.state import active_dataset, active_model_info
+from movierec.ui.text import plain
 
 require_shell("pages/overview.py")
 st.title("movierec")
@@ -42,7 +43,7 @@ if info is None:
     st.info("No model is saved for this dataset yet. Train one on the Train page; it then appears here.")
 else:
     model = cache.model(info)
-    st.write(f"**{info.name}** · preset {info.preset or 'custom'} · trained {info.created}")
+    st.write(f"**{plain(info.name)}** · preset {plain(info.preset or 'custom')} · trained {plain(info.created)}")
     model_card(model.metrics)
 
 st.header("Data credit and licence")

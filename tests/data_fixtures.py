@@ -5,6 +5,7 @@ import dataclasses
 import hashlib
 import http.server
 import io
+import time
 import zipfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from movierec.data import DATASETS
 USERS = (1, 2, 3, 4)
 MOVIES = (1, 2, 3, 4, 5)
 N_RATINGS = len(USERS) * len(MOVIES)
+SLOW_S = 12.0
 
 
 def _ratings(half_stars: bool) -> list[tuple[int, int, float, int]]:
@@ -123,6 +125,7 @@ class ReleaseServer:
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
         self.truncated: set[str] = set()
+        self.slow: set[str] = set()  # paths sent a byte at a time, for at most SLOW_S seconds
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -134,7 +137,22 @@ class ReleaseServer:
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                if self.path in server.slow:
+                    self._trickle(body)
+                    return
                 self.wfile.write(body[: len(body) // 2] if self.path in server.truncated else body)
+
+            def _trickle(self, body: bytes) -> None:
+                deadline = time.monotonic() + SLOW_S
+                for index in range(len(body)):
+                    if time.monotonic() > deadline:
+                        return
+                    try:
+                        self.wfile.write(body[index : index + 1])
+                        self.wfile.flush()
+                    except OSError:  # the client gave up, as it should
+                        return
+                    time.sleep(0.05)
 
             def log_message(self, *args: object) -> None:
                 pass

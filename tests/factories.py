@@ -46,3 +46,16 @@ def planted_dataset(
 def tiny_model(dataset: Dataset | None = None, config: TrainConfig = TINY) -> TrainedModel:
     """A model trained for a few epochs on ``dataset`` (default: :func:`planted_dataset`)."""
     return train_model(dataset or planted_dataset(), config, preset="tiny")
+
+
+def filed_as_bundled(model: TrainedModel) -> TrainedModel:
+    """``model`` passed off as trained on the bundled ml-latest-small, so the sidebar offers it for that data.
+
+    The sidebar offers a model only for the data it was trained on (same name and fingerprint); page tests
+    that need a quick model of planted data for the bundled dataset take on its fingerprint.
+    """
+    from movierec.data import load_movielens
+
+    model.dataset = "ml-latest-small"
+    model.fingerprint = load_movielens("ml-latest-small").fingerprint
+    return model

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.factories import TINY, planted_dataset, tiny_model
+from tests.factories import TINY, filed_as_bundled, planted_dataset, tiny_model
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ def _choose(page, label: str, option: str) -> None:
 
 
 def test_embeddings_page_shows_map_and_ends_and_reacts(app_url, app_home, page, screenshots):
-    model = tiny_model(planted_dataset(name="ml-latest-small"), config=TINY.with_changes(epochs=2))
+    model = filed_as_bundled(tiny_model(planted_dataset(name="ml-latest-small"), config=TINY.with_changes(epochs=2)))
     model.save("browser-embeddings", directory=app_home / "models")
 
     page.goto(app_url)

@@ -55,9 +55,17 @@ def test_published_md5_sidecar_is_checked(release_server):
         download_dataset("ml-32m")
 
 
-def test_missing_sidecar_means_no_checksum(release_server):
-    release_server.serve("ml-latest", zip_release("ml-latest"))
+def test_a_published_sidecar_checksum_is_used(release_server):
+    body = zip_release("ml-latest")
+    release_server.serve("ml-latest", body)
+    release_server.files["/ml-latest.zip.md5"] = hashlib.md5(body).hexdigest().encode() + b"  ml-latest.zip\n"
     assert load_movielens("ml-latest").n_ratings == N_RATINGS
+
+
+def test_a_missing_sidecar_checksum_is_refused_as_unverifiable(release_server):
+    release_server.serve("ml-latest", zip_release("ml-latest"))
+    with pytest.raises(MovieRecError, match="cannot be verified"):
+        load_movielens("ml-latest")
 
 
 @pytest.mark.parametrize(("prepare", "expected"), [

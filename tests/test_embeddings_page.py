@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import TINY, planted_dataset, tiny_model
+from tests.factories import TINY, filed_as_bundled, planted_dataset, tiny_model
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/embeddings.py"
@@ -16,7 +16,7 @@ PAGE = "pages/embeddings.py"
 @pytest.fixture(scope="module")
 def small_model():
     """A two-epoch model on planted data, filed under the bundled dataset's name so the sidebar offers it."""
-    return tiny_model(planted_dataset(name="ml-latest-small"), config=TINY.with_changes(epochs=2))
+    return filed_as_bundled(tiny_model(planted_dataset(name="ml-latest-small"), config=TINY.with_changes(epochs=2)))
 
 
 def _open(timeout: float = 30) -> AppTest:
@@ -55,7 +55,7 @@ def test_with_a_small_model_the_page_shows_map_ends_and_explains_the_size(small_
 
 
 def test_a_model_with_genre_vectors_says_that_genres_are_built_in(small_model):
-    genre_model = tiny_model(planted_dataset(name="ml-latest-small"), config=TINY.with_changes(epochs=2, use_genres=True))
+    genre_model = filed_as_bundled(tiny_model(planted_dataset(name="ml-latest-small"), config=TINY.with_changes(epochs=2, use_genres=True)))
     genre_model.save("tiny-genres")  # the newest, so the active model
     at = _open()
     assert any("vector for every genre" in c.value for c in at.caption)

@@ -27,9 +27,12 @@ def saved(small_model):
     return small_model
 
 
-def open_rate() -> AppTest:
+def open_rate(profile: str | None = None) -> AppTest:
+    """The Rate page in a new session, with ``profile`` chosen in the picker (a new session starts with none)."""
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page("pages/rate.py").run()
+    if profile is not None:
+        at.selectbox(key="rate_profile_pick").select(profile).run()
     return at
 
 
@@ -94,6 +97,8 @@ def test_unknown_and_foreign_ratings_are_kept_and_marked(saved):
     store.set_rating("Old", 999_999, 4.0)
     store.set_rating("Old", TOY_STORY, 5.0)
     at = open_rate()
+    assert at.session_state["profile_name"] is None  # a new session is never placed in an existing profile
+    at.selectbox(key="rate_profile_pick").select("Old").run()
     assert at.session_state["profile_name"] == "Old"
     notes = list(table(at, "Note")["Note"])
     assert "not scored by this model" in notes and "" in notes
@@ -124,7 +129,7 @@ def test_import_all_or_nothing_and_clear_with_confirmation(saved):
     store = ProfileStore()
     store.create("Ann")
     store.set_rating("Ann", TOY_STORY, 3.0)
-    at = upload(open_rate(), "movie_id,rating\n2,4\n3,7\n")
+    at = upload(open_rate("Ann"), "movie_id,rating\n2,4\n3,7\n")
     assert "Nothing was imported from mine.csv: Line 3" in shown(at)
     assert store.ratings("Ann") == {TOY_STORY: 3.0}
     upload(at, "movie_id,rating\n2,4\n3,0.5\n")
@@ -133,13 +138,15 @@ def test_import_all_or_nothing_and_clear_with_confirmation(saved):
     at.checkbox(key="rate_clear_sure").check().run()
     at.button(key="rate_clear").click().run()
     assert not at.exception and store.ratings("Ann") == {}
+    at.button(key="rate_undo_clear").click().run()
+    assert "Restored 3 cleared ratings" in shown(at) and store.ratings("Ann") == {TOY_STORY: 3.0, 2: 4.0, 3: 0.5}
 
 
 def test_more_like_this_and_dataset_user_tabs(saved):
     store = ProfileStore()
     store.create("Ann")
     store.set_rating("Ann", TOY_STORY, 5.0)
-    at = open_rate()
+    at = open_rate("Ann")
     assert at.selectbox(key="rate_like_pick").value == TOY_STORY
     assert len(table(at, "Similarity")) == 10
     user = at.selectbox(key="rate_dataset_user").value

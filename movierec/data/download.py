@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -32,7 +33,10 @@ from movierec.paths import subdir
 log = logging.getLogger(__name__)
 
 DOWNLOAD_URL_ENV = "MOVIEREC_DOWNLOAD_URL"
-TIMEOUT_S = 30.0
+TIMEOUT_S = 30.0  # for one network read
+DEADLINE_S = 3600.0  # for the whole transfer: even the largest release arrives well within it on a slow line
+MAX_UNPACKED_BYTES = 4 << 30  # the largest release (ml-latest) unpacks to under 2 GB
+MAX_RATIO = 100  # MovieLens zips compress about 5:1; far more means a crafted archive
 _CHUNK_BYTES = 1 << 18
 _MD5_PATTERN = re.compile(r"\b[0-9a-fA-F]{32}\b")
 
@@ -103,13 +107,16 @@ def _fetch(url: str, destination: Path, progress: Progress | None) -> str:
     """Stream ``url`` into ``destination``; return the md5 of what arrived."""
     digest = hashlib.md5(usedforsecurity=False)
     done, total = 0, None
+    deadline = time.monotonic() + DEADLINE_S
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response, destination.open("wb") as out:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
             if progress is not None:
                 progress(0, total)
-            while chunk := response.read(_CHUNK_BYTES):
+            while chunk := response.read1(_CHUNK_BYTES):
+                if time.monotonic() > deadline:
+                    raise _DownloadFailure(f"it took longer than the deadline of {DEADLINE_S:.0f} s (stopped after {done:,} bytes)")
                 out.write(chunk)
                 digest.update(chunk)
                 done += len(chunk)
@@ -140,7 +147,11 @@ def _published_md5(url: str) -> str | None:
 
 def _check_md5(variant: Variant, url: str, digest: str) -> None:
     expected = variant.md5 or _published_md5(url)
-    if expected is not None and expected.lower() != digest:
+    if expected is None:  # GroupLens publishes one for every release, so a missing one is not trusted
+        raise _DownloadFailure(
+            f"its published checksum ({url}.md5) could not be fetched or read, so the archive cannot be verified"
+        )
+    if expected.lower() != digest:
         raise _DownloadFailure(
             f"its md5 checksum is {digest} but {expected} was expected, so the file is damaged "
             "or not the published archive"
@@ -153,6 +164,7 @@ def _check_archive(archive: Path, variant: Variant) -> None:
         size = archive.stat().st_size
         raise _DownloadFailure(f"the {size:,} bytes received are not a zip archive")
     try:
+        _check_members(archive)  # before testzip, which would unpack a crafted archive in full
         with zipfile.ZipFile(archive) as zf:
             broken = zf.testzip()
             names = set(zf.namelist())
@@ -164,6 +176,23 @@ def _check_archive(archive: Path, variant: Variant) -> None:
     if missing:
         raise _DownloadFailure(
             f"the zip archive lacks {', '.join(missing)} in its {variant.archive_folder}/ folder"
+        )
+
+
+def _check_members(archive: Path) -> None:
+    """Refuse members that would land outside the folder, and archives that unpack to far too much."""
+    with zipfile.ZipFile(archive) as zf:
+        infos = zf.infolist()
+    for info in infos:
+        parts = Path(info.filename).parts
+        if info.filename.startswith(("/", "\\")) or ".." in parts or ":" in info.filename:
+            raise _DownloadFailure(f"the zip archive holds an unsafe path ({info.filename[:80]!r}) outside its folder")
+    unpacked = sum(info.file_size for info in infos)
+    packed = max(1, sum(info.compress_size for info in infos))
+    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_RATIO * packed:
+        raise _DownloadFailure(
+            f"the zip archive would unpack to {unpacked:,} bytes ({unpacked / packed:.0f} times its size), "
+            f"over the limit of {MAX_UNPACKED_BYTES >> 30} GB or {MAX_RATIO} times; it is not a MovieLens release"
         )
 
 

@@ -17,6 +17,7 @@ from movierec.data.download import Progress, download_dataset, extracted_folder
 from movierec.data.frames import Dataset, fingerprint
 from movierec.data.parsers import Opener, read_100k_ratings, read_release
 from movierec.data.registry import DATASETS, REQUIRED_FILES, Variant, bundled_archive, get_variant
+from movierec.data.validate import check_release
 from movierec.errors import MovieRecError
 
 FOLD_FILES_100K = tuple(f"u{fold}.{part}" for fold in range(1, 6) for part in ("base", "test"))
@@ -163,11 +164,12 @@ def _load_cached(variant: Variant, source: str, key: str, opener: Opener) -> Dat
     else:
         try:
             ratings, movies = read_release(variant, opener)
-        except (ValueError, KeyError, IndexError, OSError, zipfile.BadZipFile) as exc:
+        except (ValueError, OverflowError, KeyError, IndexError, OSError, zipfile.BadZipFile) as exc:
             raise MovieRecError(
                 f"Could not read {variant.name} from {source}: {exc}. The files may be damaged; "
                 "download or extract them again."
             ) from exc
+        check_release(variant, ratings, movies, source)
         digest = fingerprint(ratings)
         write_cache(path, key, ratings, movies, digest)
     return Dataset(name=variant.name, ratings=ratings, movies=movies, scale=variant.scale,

@@ -38,9 +38,10 @@ class RatingScale:
     def allows(self, ratings: np.ndarray) -> np.ndarray:
         """Vectorised :meth:`contains`: a boolean mask, one entry per rating."""
         values = np.asarray(ratings, dtype=np.float64)
-        steps = (values - self.min) / self.step
-        # A small tolerance absorbs float noise such as 3.4999999 read from text.
-        on_grid = np.abs(steps - np.round(steps)) < 1e-6
+        with np.errstate(invalid="ignore"):  # inf and nan are simply not allowed
+            steps = (values - self.min) / self.step
+            on_grid = np.abs(steps - np.round(steps)) < 1e-6
+        # A small tolerance (above) absorbs float noise such as 3.4999999 read from text.
         in_range = (values >= self.min - 1e-9) & (values <= self.max + 1e-9)
         return on_grid & in_range
 

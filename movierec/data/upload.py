@@ -18,6 +18,9 @@ _COLUMN_ALIASES = {
     "movie": "movie_id", "rating": "rating", "timestamp": "timestamp", "title": "title",
     "genres": "genres",
 }
+MAX_UPLOAD_BYTES = 10 << 20  # about 500,000 ratings; larger data belongs in an extracted folder
+MAX_COLUMNS = 16  # the files need at most five; checked on the header before anything is parsed
+MAX_FIELD_CHARS = 500  # longer than any title; ids and ratings are far shorter
 _RATINGS = "ratings file"
 _MOVIES = "movies file"
 _RATINGS_HEADER = "user_id,movie_id,rating[,timestamp] (userId,movieId also work)"
@@ -54,11 +57,17 @@ def load_ratings_csv(ratings: str | Path | IO, movies: str | Path | IO | None = 
 def _read_text(source: str | Path | IO, label: str) -> str:
     if isinstance(source, (str, Path)):
         try:
-            data: str | bytes = Path(source).read_bytes()
+            with Path(source).open("rb") as handle:
+                data: str | bytes = handle.read(MAX_UPLOAD_BYTES + 1)
         except OSError as exc:
             raise MovieRecError(f"Could not open the {label} {source}: {exc.strerror}.") from exc
     else:
-        data = source.read()
+        data = source.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise MovieRecError(
+            f"The {label} is larger than {MAX_UPLOAD_BYTES >> 20} MB. Upload a smaller file, or extract a full "
+            "MovieLens release and use it as a folder."
+        )
     if isinstance(data, str):
         return data
     if b"\x00" in data:
@@ -78,6 +87,7 @@ def _read_table(source: str | Path | IO, label: str, required: tuple[str, ...],
     text = _read_text(source, label)
     if not text.strip():
         raise MovieRecError(f"The {label} is empty. Expected a header line {header} and one line per row.")
+    _check_header_width(text, label, header)
     try:
         # Reading the header as a row makes pandas reject rows with more fields than the header
         # instead of silently turning the extra field into an index.
@@ -101,7 +111,23 @@ def _read_table(source: str | Path | IO, label: str, required: tuple[str, ...],
     table = table[(table.drop(columns="line") != "").any(axis=1)].reset_index(drop=True)
     if table.empty:
         raise MovieRecError(f"The {label} has a header but no rows below it.")
+    _check_field_lengths(table, label)
     return table
+
+
+def _check_header_width(text: str, label: str, header: str) -> None:
+    """Refuse a header with too many columns before pandas spends time on them."""
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    if first_line.count(",") + 1 > MAX_COLUMNS:
+        raise MovieRecError(
+            f"The {label} has {first_line.count(',') + 1:,} columns; at most {MAX_COLUMNS} are read. "
+            f"Keep the columns {header}."
+        )
+
+
+def _check_field_lengths(table: pd.DataFrame, label: str) -> None:
+    lengths = table.drop(columns="line").apply(lambda column: column.str.len()).max(axis=1)
+    _reject(table, lengths.to_numpy() > MAX_FIELD_CHARS, label, f"a value is longer than {MAX_FIELD_CHARS} characters")
 
 
 def _header_key(column: object) -> str:
@@ -124,7 +150,7 @@ def _reject(table: pd.DataFrame, bad: pd.Series | np.ndarray, label: str, proble
 def _whole_numbers(table: pd.DataFrame, column: str, label: str) -> np.ndarray:
     values = table[column]
     _reject(table, values == "", label, f"{column} is empty")
-    _reject(table, ~values.str.fullmatch(r"\d{1,18}"), label,
+    _reject(table, ~values.str.fullmatch(r"[0-9]{1,18}"), label,
             f"{column} {{value!r}} is not a whole number", column)
     return values.astype(np.int64).to_numpy()
 

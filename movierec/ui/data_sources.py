@@ -1,11 +1,10 @@
 """Sidebar panels that add datasets: download a release, read an extracted folder, upload a CSV."""
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from movierec import paths
 from movierec.data import DATASETS, dataset_status, load_ratings_csv
 from movierec.errors import MovieRecError
 from movierec.ui import cache
@@ -14,6 +13,7 @@ from movierec.ui.runs import FAILED, DownloadJob
 from movierec.ui.state import FOLDERS_KEY, UPLOADS_KEY, choose_later, folder_key, upload_key
 
 DOWNLOAD_JOB_KEY = "download_job"
+MAX_UPLOADS = 3  # uploads kept per browser session (each holds its ratings in the server's memory)
 
 
 def download_panel() -> None:
@@ -35,6 +35,8 @@ def download_panel() -> None:
         if st.button(label, disabled=busy, key="download_start", help="Fetched from GroupLens, checked, then unpacked."):
             st.session_state[DOWNLOAD_JOB_KEY] = DownloadJob(name).start()
             st.rerun()
+        if busy and st.button("Cancel download", key="download_cancel", help="Stops the transfer; nothing in the cache changes."):
+            job.stop()
         if job is not None:
             poll(job, lambda: _download_progress(job))
 
@@ -61,23 +63,38 @@ def _download_progress(job: DownloadJob) -> None:
 
 
 def folder_panel() -> None:
-    """Read a release from a folder the person extracted themselves."""
+    """Read a release from a folder the person extracted, when it lies under an allowed data folder."""
     with st.expander("Use an extracted folder"):
+        roots = paths.data_roots()
+        st.caption(f"Folders under {', '.join(str(root) for root in roots)} (more with {paths.DATA_ROOTS_ENV}).")
         release = st.selectbox("Release in the folder", list(DATASETS), key="folder_release")
-        folder = st.text_input("Folder path", key="folder_path", placeholder="/data/ml-1m")
+        folder = st.text_input("Folder path", key="folder_path", placeholder=str(roots[0] / "ml-1m"))
         if st.button("Use this folder", key="folder_use", disabled=not folder.strip()):
-            path = str(Path(folder.strip()).expanduser().resolve())
-            try:
-                cache.dataset(release, path)
-            except MovieRecError as exc:
-                st.error(str(exc))
-                return
-            key = folder_key(release, path)
-            folders = st.session_state.setdefault(FOLDERS_KEY, [])
-            if key not in folders:
-                folders.append(key)
-            choose_later(dataset=key)
-            st.rerun()
+            _use_folder(release, folder.strip(), roots)
+
+
+def _use_folder(release: str, folder: str, roots: list) -> None:
+    # One message for a folder that is missing, outside the roots or unreadable, and never the files' content:
+    # the page must not tell visitors what exists on the server or what its files hold.
+    refused = (
+        f"This folder cannot be used as {release}: it is not an extracted {release} under an allowed data folder, "
+        "or its files are missing or damaged. Extract the release under an allowed folder and try again."
+    )
+    resolved = paths.within_roots(folder, roots)
+    if resolved is None:
+        st.error(refused)
+        return
+    try:
+        cache.dataset(release, str(resolved))
+    except MovieRecError:
+        st.error(refused)
+        return
+    key = folder_key(release, str(resolved))
+    folders = st.session_state.setdefault(FOLDERS_KEY, [])
+    if key not in folders:
+        folders.append(key)
+    choose_later(dataset=key)
+    st.rerun()
 
 
 def upload_panel() -> None:
@@ -86,17 +103,24 @@ def upload_panel() -> None:
         ratings = st.file_uploader("Ratings CSV: user_id, movie_id, rating[, timestamp]", type="csv", key="upload_ratings")
         movies = st.file_uploader("Movies CSV (optional): movie_id, title[, genres]", type="csv", key="upload_movies")
         if st.button("Use these ratings", key="upload_use", disabled=ratings is None) and ratings is not None:
-            # The file name becomes the dataset's name, so models trained on it are listed under it.
-            stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(ratings.name).stem).strip("-._") or "ratings"
-            name = f"upload-{stem}"
-            for upload in (ratings, movies):
-                if upload is not None:
-                    upload.seek(0)  # a second click must read the file from its start again
-            try:
-                dataset = load_ratings_csv(ratings, movies, name=name)
-            except MovieRecError as exc:
-                st.error(str(exc))
-                return
-            st.session_state.setdefault(UPLOADS_KEY, {})[upload_key(name)] = dataset
-            choose_later(dataset=upload_key(name))
-            st.rerun()
+            _use_upload(ratings, movies)
+
+
+def _use_upload(ratings: UploadedFile, movies: UploadedFile | None) -> None:
+    for upload in (ratings, movies):
+        if upload is not None:
+            upload.seek(0)  # a second click must read the file from its start again
+    try:
+        dataset = load_ratings_csv(ratings, movies, name="upload")
+    except MovieRecError as exc:
+        st.error(str(exc))
+        return
+    # Named by content, not by file name: two people's different ratings.csv never share models.
+    dataset.name = f"upload-{dataset.fingerprint[:12]}"
+    uploads = st.session_state.setdefault(UPLOADS_KEY, {})
+    uploads.pop(upload_key(dataset.name), None)
+    uploads[upload_key(dataset.name)] = dataset
+    while len(uploads) > MAX_UPLOADS:  # the oldest upload goes first
+        uploads.pop(next(iter(uploads)))
+    choose_later(dataset=upload_key(dataset.name))
+    st.rerun()

@@ -7,6 +7,7 @@ import streamlit as st
 from movierec.artifacts import ModelInfo, TrainedModel
 from movierec.embeddings import Projection, project_pca
 from movierec.errors import MovieRecError
+from movierec.ui.text import plain
 
 N_CHOICES = (100, 200, 300, 500, 1000, 2000, 5000, 10000)
 ARTICLE_N = 1000  # the article and the fastai lecture project the 1,000 most rated movies
@@ -39,12 +40,11 @@ def profile_ratings() -> tuple[str | None, dict[int, float]]:
     name = st.session_state.get(PROFILE_KEY)
     if not name:
         return None, {}
+    from movierec.ui.rate_state import own_store  # the same (per-person, when signed in) store as the Rate page
+
     try:
-        from movierec.profiles import ProfileStore  # optional: the Rate page's store may be absent
-    except ImportError:
-        return None, {}
-    try:
-        return name, ProfileStore().ratings(name)
+        store = own_store()
+        return (name, store.ratings(name)) if store is not None else (None, {})
     except (MovieRecError, OSError):
         return None, {}
 
@@ -76,5 +76,5 @@ def render_ends(projection: Projection, component: str, n: int = 10) -> None:
     left, right = st.columns(2)
     for column, rows, end, title in ((left, top, positive, "+ end"), (right, bottom, negative, "− end")):
         with column:
-            st.markdown(f"**{component.upper()} {title}** · {end}")
+            st.markdown(f"**{component.upper()} {title}** · {plain(end)}")
             st.dataframe(ends_table(rows), hide_index=True, width="stretch")

@@ -1,32 +1,71 @@
-"""Rate page state: the profile store, the chosen profile, cached search indexes and errors from callbacks."""
+"""Rate page state: the profile store, the chosen profile, cached search indexes and errors from callbacks.
+
+Without sign-in, everyone using the server shares one profile database (the page says so). With Streamlit's
+sign-in configured (an ``[auth]`` section in ``.streamlit/secrets.toml``), each signed-in person gets a
+database of their own, so they see and change only their own profiles.
+"""
 from __future__ import annotations
 
-import re
+import hashlib
 
 import streamlit as st
 
+from movierec import paths
 from movierec.artifacts import TrainedModel
 from movierec.data import RatingScale
 from movierec.errors import MovieRecError
 from movierec.profiles import ProfileStore
 from movierec.search import TitleSearch
+from movierec.ui.text import plain
 
 PROFILE_KEY = "profile_name"  # read by the Embeddings page too: the active profile's name
 PICKER_KEY = "rate_profile_pick"
 ERROR_KEY = "rate_error"
 NOTICE_KEY = "rate_notice"
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+QUERY_KEY = "profile"  # the address names the chosen profile, so a reload of this tab finds it again
 
 
-def plain(text: object) -> str:
-    """``text`` escaped so that Markdown (and Streamlit's :colour[] / :emoji: syntax) shows it literally."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+def sign_in_configured() -> bool:
+    """Whether ``secrets.toml`` sets up Streamlit's sign-in (an ``[auth]`` section)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file, or one Streamlit cannot parse: no sign-in
+        return False
+
+
+def person_key() -> str | None:
+    """A stable key for the signed-in person (from the identity provider's subject or e-mail), else None."""
+    if not sign_in_configured() or not st.user.is_logged_in:
+        return None
+    identity = str(st.user.get("sub") or st.user.get("email") or "")
+    return hashlib.sha256(identity.encode()).hexdigest()[:24] if identity else None
+
+
+def own_store() -> ProfileStore | None:
+    """This person's profile database, drawing nothing: the shared one without sign-in, their own when signed
+    in, None when sign-in is set up but they have not signed in."""
+    if not sign_in_configured():
+        return ProfileStore()
+    key = person_key()
+    return None if key is None else ProfileStore(paths.subdir("profiles") / f"person-{key}.sqlite3")
 
 
 def profile_store() -> ProfileStore | None:
-    """The profile database, or None after showing why it cannot be used."""
+    """This person's profile database, or None after showing why there is none (not signed in, unusable file)."""
     try:
-        return ProfileStore()
+        if not sign_in_configured():
+            st.caption(
+                "Sign-in is not set up on this server, so everyone using it shares these profiles: "
+                "pick only your own. The README says how to give each person their own."
+            )
+            return ProfileStore()
+        key = person_key()
+        if key is None:
+            st.info("Sign in to see and change your own profiles; other people's stay private to them.")
+            st.button("Sign in", key="rate_sign_in", on_click=st.login)
+            return None
+        st.caption(f"Signed in as {plain(st.user.get('email') or st.user.get('name') or 'you')}: only you see these profiles.")
+        return own_store()
     except MovieRecError as exc:
         st.error(str(exc))
         return None
@@ -49,34 +88,69 @@ def show_messages() -> None:
         st.success(notice)
 
 
+def _choose(name: str | None) -> None:
+    st.session_state[PROFILE_KEY] = name
+    if name is None:
+        st.query_params.pop(QUERY_KEY, None)
+    else:
+        st.query_params[QUERY_KEY] = name
+
+
 def _picked() -> None:
-    st.session_state[PROFILE_KEY] = st.session_state[PICKER_KEY]
+    _choose(st.session_state[PICKER_KEY])
 
 
 def _create(store: ProfileStore) -> None:
     try:
-        st.session_state[PROFILE_KEY] = store.create(st.session_state.get("rate_new_profile", ""))
+        _choose(store.create(st.session_state.get("rate_new_profile", "")))
         st.session_state["rate_new_profile"] = ""
     except MovieRecError as exc:
         st.session_state[ERROR_KEY] = str(exc)
 
 
 def pick_profile(store: ProfileStore) -> str | None:
-    """Draw the profile picker and creator; the chosen name lives in ``st.session_state["profile_name"]``."""
+    """Draw the profile picker and creator; the chosen name lives in ``st.session_state["profile_name"]``.
+
+    A new browser session starts with no profile (only this tab's own address may name one): the person
+    picks or creates theirs, so nobody lands in someone else's ratings.
+    """
     names = store.list_profiles()
-    if st.session_state.get(PROFILE_KEY) not in names:
-        st.session_state[PROFILE_KEY] = names[0] if names else None
+    if PROFILE_KEY not in st.session_state:
+        st.session_state[PROFILE_KEY] = st.query_params.get(QUERY_KEY)
+    if st.session_state[PROFILE_KEY] not in names:
+        st.session_state[PROFILE_KEY] = None
+    if st.session_state[PROFILE_KEY] is not None and st.query_params.get(QUERY_KEY) != st.session_state[PROFILE_KEY]:
+        st.query_params[QUERY_KEY] = st.session_state[PROFILE_KEY]  # page switches clear the address
     pick, new, create = st.columns([3, 3, 1], vertical_alignment="bottom")
     new.text_input("New profile", key="rate_new_profile", placeholder="a name, e.g. Alex", max_chars=80)
     create.button("Create", key="rate_create", on_click=_create, args=(store,), width="stretch")
     if names:
         # The widget state is re-synced from PROFILE_KEY every run: widget keys vanish on other pages.
         st.session_state[PICKER_KEY] = st.session_state[PROFILE_KEY]
-        pick.selectbox("Profile", names, key=PICKER_KEY, on_change=_picked, help="Whose ratings to use. Stored on this machine.")
+        pick.selectbox(
+            "Profile", names, key=PICKER_KEY, on_change=_picked, index=None, placeholder="Choose your profile",
+            help="Whose ratings to use. Stored on this machine.",
+        )
     else:
         pick.info("Create a profile to start rating: your ratings are kept under its name.")
     show_messages()
+    if names and st.session_state[PROFILE_KEY] is None:
+        st.info("Choose your profile, or create one. A new visit never opens anyone's profile by itself.")
     return st.session_state[PROFILE_KEY]
+
+
+def _restore(store: ProfileStore, profile: str) -> None:
+    try:
+        st.session_state[NOTICE_KEY] = f"Restored {store.restore(profile)} cleared ratings."
+    except MovieRecError as exc:
+        st.session_state[ERROR_KEY] = str(exc)
+
+
+def undo_clear(store: ProfileStore, profile: str) -> None:
+    """A button that brings back the ratings the last Clear set aside (shown only when there are some)."""
+    count = store.cleared_count(profile)
+    if count:
+        st.button(f"Undo clear: restore {count} ratings", key="rate_undo_clear", on_click=_restore, args=(store, profile))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

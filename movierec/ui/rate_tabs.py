@@ -13,7 +13,7 @@ from movierec.errors import MovieRecError
 from movierec.evaluation import rmse
 from movierec.profiles import ProfileStore
 from movierec.recommend import FoldIn, similar_movies
-from movierec.ui.rate_state import ERROR_KEY, NOTICE_KEY, plain, report
+from movierec.ui.rate_state import ERROR_KEY, NOTICE_KEY, plain, report, undo_clear
 from movierec.ui.rate_widgets import rating_slider
 
 NEIGHBOUR_MIN_RATINGS = 5  # neighbours of fewer ratings are mostly noise in embedding space
@@ -142,3 +142,4 @@ def profile_tools(dataset: Dataset, store: ProfileStore, profile: str, ratings: 
     st.button("Import", key="rate_import", on_click=_import, args=(dataset, store, profile))
     sure = st.checkbox(f"Yes, forget all {len(ratings)} ratings of {plain(profile)}", key="rate_clear_sure", disabled=not ratings)
     st.button("Clear ratings", key="rate_clear", disabled=not (sure and ratings), on_click=_clear, args=(store, profile))
+    undo_clear(store, profile)

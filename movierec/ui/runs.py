@@ -140,8 +140,16 @@ def training_threads() -> int:
     return max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
+MAX_SERVER_RUNS = 2  # training runs at once in one server process, across all sessions (each page allows one)
+_server_runs = threading.BoundedSemaphore(MAX_SERVER_RUNS)
+
+
 class TrainingRun(BackgroundJob):
-    """``train_model`` in a worker thread, recording every batch loss, learning rate and epoch."""
+    """``train_model`` in a worker thread, recording every batch loss, learning rate and epoch.
+
+    At most ``MAX_SERVER_RUNS`` train at once per server; a run started beyond that ends at once as failed,
+    with a message saying why, so the page shows it like any other failure.
+    """
 
     def __init__(self, dataset: Dataset, config: TrainConfig, preset: str | None = None) -> None:
         super().__init__("Training")
@@ -152,10 +160,24 @@ class TrainingRun(BackgroundJob):
         self._position = (0, 0, 0)  # epoch, batch, batches per epoch
         self._refit = False
 
+    def start(self) -> TrainingRun:
+        """Start training when the server has a free slot, else end at once with the reason."""
+        if not _server_runs.acquire(blocking=False):
+            self._end(FAILED, error=(
+                f"The server is already training {MAX_SERVER_RUNS} models for other visitors. "
+                "Start again when one of them has finished."
+            ))
+            return self
+        super().start()
+        return self
+
     def work(self) -> TrainedModel:
-        """Train and evaluate; the model stays unsaved until the page's Save."""
-        torch.set_num_threads(training_threads())
-        return train_model(self.dataset, self.config, self.preset, callbacks=(self._record,), stop=self._stop)
+        """Train and evaluate; the model stays unsaved until the page's Save. The server slot is freed at the end."""
+        try:
+            torch.set_num_threads(training_threads())
+            return train_model(self.dataset, self.config, self.preset, callbacks=(self._record,), stop=self._stop)
+        finally:
+            _server_runs.release()
 
     def final_status(self, result: TrainedModel) -> str:
         """Stopped when the stop flag cut training short, finished otherwise."""
@@ -216,6 +238,8 @@ class DownloadJob(BackgroundJob):
         return download_dataset(self.name, self._progress)
 
     def _progress(self, done: int, total: int | None) -> None:
+        if self._stop.is_set():  # Cancel: raising here ends the transfer and removes the partial file
+            raise MovieRecError(f"The download of {self.name} was cancelled; nothing in the cache changed.")
         with self._lock:
             self._bytes = (done, total)
 

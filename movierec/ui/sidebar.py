@@ -6,7 +6,7 @@ import streamlit as st
 from movierec.artifacts import ModelInfo
 from movierec.data import dataset_status
 from movierec.errors import MovieRecError
-from movierec.ui import cache, data_sources
+from movierec.ui import data_sources
 from movierec.ui.state import (
     DATASET_KEY,
     DEFAULT_DATASET,
@@ -15,9 +15,15 @@ from movierec.ui.state import (
     UPLOADS_KEY,
     active_dataset,
     apply_pending_choices,
+    dataset_models,
+    load_problem,
     load_source,
     source_label,
 )
+from movierec.ui.text import plain
+
+
+_DAMAGED_KEY = "_damaged_models"  # (name, created) -> notice, for model files found damaged in this session
 
 
 def render_sidebar() -> None:
@@ -58,7 +64,13 @@ def _dataset_picker() -> None:
 
 
 def _model_picker() -> None:
-    infos = cache.models(active_dataset().name)
+    infos, other_data = dataset_models(active_dataset())
+    if other_data:
+        st.warning(
+            f"{other_data} saved model(s) named for this dataset were trained on different data, so they are not offered "
+            "(their predictions would not fit these ratings)."
+        )
+    infos = _drop_damaged(infos)
     if not infos:
         st.session_state.pop(MODEL_KEY, None)
         st.caption("No saved model for this dataset yet: train one on the Train page.")
@@ -73,6 +85,30 @@ def _model_picker() -> None:
         format_func=lambda name: _label(by_name[name]),
         help="Saved models for this dataset, newest first (models trained with the command line appear too).",
     )
+
+
+def _drop_damaged(infos: list[ModelInfo]) -> list[ModelInfo]:
+    """The models to offer: the chosen one (else the newest) is loaded first; a damaged file is named and left out.
+
+    Damaged files are remembered for the session (until the file changes), so the notice stays and they are
+    not offered again.
+    """
+    damaged: dict[tuple[str, str], str] = st.session_state.setdefault(_DAMAGED_KEY, {})
+    listed = {(info.name, info.created) for info in infos}
+    infos = [info for info in infos if (info.name, info.created) not in damaged]
+    while infos:
+        chosen = next((info for info in infos if info.name == st.session_state.get(MODEL_KEY)), infos[0])
+        problem = load_problem(chosen)
+        if problem is None:
+            break
+        # The file name, not the server's folders, goes into a notice every visitor sees.
+        reason = problem.replace(str(chosen.path), chosen.path.name)
+        damaged[(chosen.name, chosen.created)] = f"The model file {chosen.path.name} is not offered: {reason}"
+        infos.remove(chosen)
+    for key, notice in damaged.items():
+        if key in listed:
+            st.warning(plain(notice))
+    return infos
 
 
 def _label(info: ModelInfo) -> str:

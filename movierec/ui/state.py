@@ -11,6 +11,7 @@ import streamlit as st
 
 from movierec.artifacts import ModelInfo, TrainedModel
 from movierec.data import Dataset
+from movierec.errors import MovieRecError
 from movierec.ui import cache
 
 DATASET_KEY = "dataset_name"
@@ -59,15 +60,33 @@ def active_dataset() -> Dataset:
     return load_source(key)
 
 
+def dataset_models(dataset: Dataset) -> tuple[list[ModelInfo], int]:
+    """Saved models trained on exactly this data (same fingerprint), newest first, and how many of the
+    same dataset name were trained on different data (they are not offered)."""
+    infos = cache.models(dataset.name)
+    matching = [info for info in infos if info.fingerprint == dataset.fingerprint]
+    return matching, len(infos) - len(matching)
+
+
+def load_problem(info: ModelInfo) -> str | None:
+    """Why this saved model cannot be loaded (a damaged or tampered file), or None when it loads."""
+    try:
+        cache.model(info)
+    except (MovieRecError, OSError) as exc:
+        return str(exc)
+    return None
+
+
 def active_model_info() -> ModelInfo | None:
-    """The saved model chosen in the sidebar for the active dataset (the newest by default), or None."""
-    infos = cache.models(active_dataset().name)
+    """The saved model chosen in the sidebar for the active dataset (else the newest that loads), or None."""
+    infos, _ = dataset_models(active_dataset())
     chosen = st.session_state.get(MODEL_KEY)
-    return next((info for info in infos if info.name == chosen), infos[0] if infos else None)
+    ordered = sorted(infos, key=lambda info: info.name != chosen)  # the chosen one first, then newest first
+    return next((info for info in ordered if load_problem(info) is None), None)
 
 
 def active_model() -> TrainedModel | None:
-    """The loaded active model, or None when the active dataset has no saved model yet."""
+    """The loaded active model, or None when the active dataset has no saved model that loads."""
     info = active_model_info()
     return cache.model(info) if info is not None else None
 
