@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import asdict, replace
 
 import numpy as np
@@ -16,6 +17,7 @@ from movierec.errors import MovieRecError
 from movierec.evaluation import Split, baseline_scores, mae, rmse, split_ratings
 from movierec.ids import IdIndex
 from movierec.model import EmbeddingNet
+from movierec.ranker_fit import fit_ranker, held_out_ranking
 from movierec.training import Callback, FitResult, RatingTensors, fit
 
 MIN_RATINGS = 20  # below this a split leaves nothing meaningful to train or test on
@@ -94,10 +96,13 @@ def train_model(
     callbacks: tuple[Callback, ...] = (),
     stop: threading.Event | None = None,
     split: Split | None = None,
+    ranking: bool = True,
 ) -> TrainedModel:
     """Split ``dataset``, train with early stopping on the validation part, and score the test part.
 
     ``split`` (row positions into ``dataset.ratings``) replaces the random split, e.g. for fixed folds.
+    With ``ranking``, the suggestion ranker is fitted on the training ratings (train and validation) and
+    scored on the test part (``metrics["ranking"]``, with most-popular beside it).
     Test ratings whose user or movie never appears in training are still scored (through the average
     embedding, see :meth:`TrainedModel.predict`) and counted as ``n_test_cold``.
     """
@@ -127,6 +132,11 @@ def train_model(
         if not refit.stopped:  # a refit cut short is worse than the selected network: keep that one
             network = refitted
     model = TrainedModel(config, network, users, movies, scale, dataset.name, dataset.fingerprint, preset=preset)
+    ranking_seconds = 0.0
+    if ranking and not (result.stopped or refit_stopped):
+        started = time.perf_counter()
+        model.ranker = fit_ranker(model, pd.concat([train, valid]))
+        ranking_seconds = time.perf_counter() - started
     predicted = model.predict(test["user_id"].to_numpy(), test["movie_id"].to_numpy())
     actual = test["rating"].to_numpy()
     cold = (users.rows(test["user_id"]) < 0) | (movie_index.rows(test["movie_id"]) < 0)
@@ -149,6 +159,8 @@ def train_model(
         "stopped": result.stopped or refit_stopped,
         "train_seconds": result.seconds + refit_seconds,
         "device": result.device,
+        "ranking_seconds": ranking_seconds,
+        "ranking": held_out_ranking(model, pd.concat([train, valid]), test),
     }
     model.history = [asdict(event) for event in result.history]
     return model
