@@ -159,7 +159,11 @@ def run_ranking_bench(dataset: Dataset, networks: dict[str, TrainConfig] | None 
         if name != "default":
             add(name, _by_rating(model, train), seconds, "ranked by predicted rating")
             continue
-        note = f"the Rate page's list; ranker penalty {model.ranker.regularisation:g}, blend {model.ranker.blend:g}" if model.ranker else None
+        ranker = model.ranker
+        note = (
+            f"the Rate page's list; ranker penalty {ranker.regularisation:g}, genre weight {ranker.genre_weight:g}, "
+            f"rating blend {ranker.blend:g}" if ranker else None
+        )
         add("default", _as_page(model, train, "ranking"), seconds, note)
         add("default_by_rating", _as_page(model, train, "rating"), seconds, "the Rate page ordered by predicted rating")
     protocol = (

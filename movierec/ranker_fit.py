@@ -1,6 +1,8 @@
 """Fitting the suggestion ranker on a run's training ratings; every choice is made on a part carved from them."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -8,7 +10,7 @@ import torch
 
 from movierec.artifacts import TrainedModel
 from movierec.ids import IdIndex
-from movierec.ranker import Ranker, block_of, ease_weights, gram, seen_matrix
+from movierec.ranker import Ranker, block_of, ease_weights, genre_rows, gram, seen_matrix
 from movierec.ranking import K, list_metrics, split_per_user
 from movierec.recommend import fold_in
 
@@ -16,19 +18,24 @@ from movierec.recommend import fold_in
 # the 100k-rating releases, thousands on the 20M ones), so the grid spans both.
 REGULARISATIONS = (25.0, 50.0, 100.0, 200.0, 400.0, 800.0, 1600.0, 3200.0, 6400.0, 12800.0)
 START = 100.0
+GENRE_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5)
 BLENDS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.8)
 VALID_SEED = 43  # the inner split must differ from the protocol's test split (seed 42)
-SCORED_USERS = 2000  # validation users scored per regularisation: enough to rank the grid, bounded at any size
+SCORED_USERS = 2000  # validation users scored per choice: enough to rank a grid, bounded at any size
 FOLDED_USERS = 200  # validation users folded in to choose the blend (a fold-in takes ~15 ms)
 
+# Trains the network on the ratings given (the validation part left out) and returns it as a model.
+SelectionModel = Callable[[pd.DataFrame], TrainedModel]
 
-def fit_ranker(model: TrainedModel, train: pd.DataFrame) -> Ranker | None:
-    """Choose the penalty and the blend on a per-user validation part of ``train``, then solve on all of it.
 
-    The blend is chosen with the people's predicted ratings from fold-in of their remaining ratings, as
-    the Rate page computes them. (The network itself was trained on all of ``train``, so the validation
-    ratings are not new to its movie vectors; the item-item part and the penalty never see them.)
-    Both choices maximise nDCG@10 plus liked nDCG@10: suggestions should be watched and enjoyed.
+def fit_ranker(model: TrainedModel, train: pd.DataFrame, selection: SelectionModel | None = None) -> Ranker | None:
+    """Choose the penalty and the blend weights on a per-user validation part of ``train``, then solve on all of it.
+
+    In turn: the EASE penalty, the weight of the genre match, then the weight of the predicted rating,
+    each maximising nDCG@10 plus liked nDCG@10 (suggestions should be watched and enjoyed). The
+    predicted ratings come from fold-in of each person's remaining ratings, as on the Rate page, into
+    ``selection(remaining ratings)``: a network that never saw the validation part. Without it the
+    model's own network is used, which has seen those ratings and so overrates its own part.
 
     Returns:
         The ranker, or None when no movie of ``train`` is in the model.
@@ -45,13 +52,35 @@ def fit_ranker(model: TrainedModel, train: pd.DataFrame) -> Ranker | None:
     seen = seen_matrix(user_rows[inner.train], movie_rows[inner.train], block, n_users)
     valid = frame.iloc[inner.test]
     rng = np.random.default_rng(VALID_SEED)
-    scored = sample_users(rng, valid, SCORED_USERS)
-    inner_gram = gram(seen)
     block_ids = model.movies["movie_id"].to_numpy()[block]
-    regularisation, weights = choose_regularisation(model.users, block_ids, inner_gram, seen, valid, scored)
-    blend = _choose_blend(model, Ranker(block, weights, 0.0, regularisation), frame.iloc[inner.train], seen, valid, sample_users(rng, valid, FOLDED_USERS))
+    scored = sample_users(rng, valid, SCORED_USERS)
+    regularisation, weights = choose_regularisation(model.users, block_ids, gram(seen), seen, valid, scored)
+    genres = genre_rows(model.movies["genres"].iloc[block])
+    ranker = Ranker(block, weights, 0.0, regularisation, genres, 0.0)
+    rows = torch.from_numpy(seen[model.users.rows(scored)].toarray())
+    no_rating = torch.zeros_like(rows)
+    genre_weight = _best(GENRE_WEIGHTS, lambda g: _quality(block_ids, ranker.with_weights(0.0, g).block_scores(rows, no_rating), scored, valid))
+    folded = sample_users(rng, valid, FOLDED_USERS)
+    predicted = _predictions((selection or (lambda _: model))(frame.iloc[inner.train]), frame.iloc[inner.train], folded, block)
+    rows = torch.from_numpy(seen[model.users.rows(folded)].toarray())
+    blend = _best(BLENDS, lambda w: _quality(block_ids, ranker.with_weights(w, genre_weight).block_scores(rows, predicted), folded, valid))
     everything = seen_matrix(user_rows, movie_rows, block, n_users)
-    return Ranker(block, ease_weights(gram(everything), regularisation), blend, regularisation)
+    return Ranker(block, ease_weights(gram(everything), regularisation), blend, regularisation, genres, genre_weight)
+
+
+def _best(grid: tuple[float, ...], quality: Callable[[float], float]) -> float:
+    """The grid value with the best validation quality (the first of equals)."""
+    scores = [quality(value) for value in grid]
+    return grid[int(np.argmax(scores))]
+
+
+def _predictions(model: TrainedModel, ratings: pd.DataFrame, users: np.ndarray, block: np.ndarray) -> torch.Tensor:
+    """``(len(users), len(block))`` predicted ratings after fold-in of each user's ``ratings``."""
+    mine = ratings[ratings["user_id"].isin(users)]
+    per_user = {u: dict(zip(g["movie_id"].tolist(), g["rating"].astype(float).tolist())) for u, g in mine.groupby("user_id")}
+    if not len(users):
+        return torch.zeros(0, len(block))
+    return torch.from_numpy(np.stack([fold_in(model, per_user.get(int(u), {})).predictions[block] for u in users]).astype(np.float32))
 
 
 def sample_users(rng: np.random.Generator, valid: pd.DataFrame, limit: int = SCORED_USERS) -> np.ndarray:
@@ -94,25 +123,6 @@ def choose_regularisation(
     while 0 <= i + step < len(REGULARISATIONS) and quality(i + step) > quality(i):
         i += step
     return REGULARISATIONS[i], tried[i][1]
-
-
-def _choose_blend(
-    model: TrainedModel, ranker: Ranker, inner_train: pd.DataFrame, seen: sp.csr_matrix, valid: pd.DataFrame, users: np.ndarray
-) -> float:
-    """The blend weight whose lists score best for ``users`` folded in from their remaining ratings."""
-    if not len(users):
-        return 0.0
-    mine = inner_train[inner_train["user_id"].isin(users)]
-    per_user = {u: dict(zip(g["movie_id"].tolist(), g["rating"].astype(float).tolist())) for u, g in mine.groupby("user_id")}
-    predicted = torch.from_numpy(
-        np.stack([fold_in(model, per_user.get(int(u), {})).predictions[ranker.rows] for u in users]).astype(np.float32)
-    )
-    rows = torch.from_numpy(seen[model.users.rows(users)].toarray())
-    qualities = [
-        _quality(model.movies["movie_id"].to_numpy()[ranker.rows], Ranker(ranker.rows, ranker.weights, blend, ranker.regularisation).block_scores(rows, predicted), users, valid)
-        for blend in BLENDS
-    ]
-    return BLENDS[int(np.argmax(qualities))]
 
 
 def held_out_ranking(model: TrainedModel, train: pd.DataFrame, test: pd.DataFrame, limit: int = SCORED_USERS) -> dict[str, dict[str, float]]:

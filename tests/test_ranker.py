@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
 from movierec.artifacts import load_model
 from movierec.errors import MovieRecError
-from movierec.ranker import Ranker, block_of, ease_weights, gram, seen_matrix
-from movierec.ranker_fit import BLENDS, REGULARISATIONS
+from movierec.ranker import Ranker, block_of, ease_weights, genre_rows, gram, seen_matrix
+from movierec.ranker_fit import BLENDS, GENRE_WEIGHTS, REGULARISATIONS
 from movierec.recommend import recommend, similar_movies
 from tests.factories import planted_dataset, tiny_model
 
@@ -37,21 +38,26 @@ def test_block_keeps_the_most_rated_movies_and_seen_ignores_the_rest() -> None:
     assert seen.tolist() == [[0, 1], [1, 0]]
 
 
-def test_scores_blend_both_parts_and_exclude_rated_and_unblocked_movies() -> None:
+def test_scores_blend_the_three_parts_and_exclude_rated_and_unblocked_movies() -> None:
     weights = torch.tensor([[0.0, 1.0, 0.2], [1.0, 0.0, 0.1], [0.2, 0.1, 0.0]])
-    ranker = Ranker(np.array([0, 2, 3]), weights, blend=0.0, regularisation=1.0)
+    genres = genre_rows(pd.Series([["Comedy"], ["Drama"], ["Comedy"]]))  # block rows 0, 2, 3
+    ranker = Ranker(np.array([0, 2, 3]), weights, blend=0.0, regularisation=1.0, genres=genres, genre_weight=0.0)
     predictions = np.array([3.0, 5.0, 1.0, 4.0])
     scores = ranker.scores(np.array([0]), predictions)
     assert scores[0] == -np.inf and scores[1] == -np.inf  # rated, and outside the block
     assert scores[2] > scores[3]  # movie row 2 is tied to the rated movie more strongly
-    # A heavy blend lets the predicted rating (4.0 for row 3 vs 1.0 for row 2) win instead.
-    heavy = Ranker(ranker.rows, weights, blend=10.0, regularisation=1.0).scores(np.array([0]), predictions)
-    assert heavy[3] > heavy[2]
+    # A heavy blend lets the predicted rating (4.0 for row 3 vs 1.0 for row 2) win instead ...
+    by_rating = ranker.with_weights(10.0, 0.0).scores(np.array([0]), predictions)
+    assert by_rating[3] > by_rating[2]
+    # ... and so does a heavy genre match: row 3 is a comedy like the rated movie, row 2 a drama.
+    by_genre = ranker.with_weights(0.0, 10.0).scores(np.array([0]), predictions)
+    assert by_genre[3] > by_genre[2]
 
 
 def test_a_saved_model_keeps_its_ranker(model) -> None:
     assert model.ranker is not None
     assert model.ranker.blend in BLENDS and model.ranker.regularisation in REGULARISATIONS
+    assert model.ranker.genre_weight in GENRE_WEIGHTS
     loaded = load_model(model.save("with-ranker"))
     assert loaded.ranker is not None
     assert np.array_equal(loaded.ranker.rows, model.ranker.rows)
