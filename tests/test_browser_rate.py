@@ -112,8 +112,10 @@ def _suggested_titles(page) -> list[str]:
 
 
 def test_the_order_switch_redraws_the_suggestions(page, app_url, app_home, rate_model, screenshots):
+    (app_home / "profiles").mkdir(exist_ok=True)
     store = ProfileStore(app_home / "profiles" / "profiles.sqlite3")
     scale = load_movielens("ml-latest-small").scale
+    store.create("Order switch")
     for movie_id, rating in ((1, 5.0), (2571, 4.5), (858, 4.0), (356, 1.5), (4973, 5.0)):
         store.set_rating("Order switch", movie_id, rating, scale)
     _open_rate(page, app_url)
@@ -122,6 +124,7 @@ def test_the_order_switch_redraws_the_suggestions(page, app_url, app_home, rate_
     page.get_by_role("heading", name="Suggestions for Order switch").wait_for()
     expect(page.get_by_role("radio", name="Likely to watch and enjoy")).to_be_checked()
     page.wait_for_timeout(1000)
+    page.get_by_test_id("stDataFrame").first.scroll_into_view_if_needed()
     by_ranking = _suggested_titles(page)
     page.screenshot(path=screenshots / "rate-order-ranking.png", full_page=True)
 
