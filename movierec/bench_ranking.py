@@ -14,11 +14,12 @@ from movierec.bench import BIASED_MF
 from movierec.config import TrainConfig, preset
 from movierec.data import Dataset
 from movierec.evaluation import Split
+from movierec.ids import IdIndex
+from movierec.pipeline import train_model
 from movierec.ranker import block_of, ease_weights, gram, seen_matrix
 from movierec.ranker_fit import VALID_SEED, choose_regularisation, sample_users
-from movierec.ranking import K, TEST_SHARE, SEED, TopK, evaluate_ranking, split_per_user
+from movierec.ranking import SEED, TEST_SHARE, K, TopK, evaluate_ranking, split_per_user
 from movierec.recommend import recommend
-from movierec.ids import IdIndex
 
 PEER_MOVIES = 10_000  # the EASE peer's block: every movie of the bundled data; bounded for the largest releases
 SCORE_BATCH = 256  # users scored per forward pass when ranking by predicted rating
@@ -34,7 +35,7 @@ def _timed(build: Callable[[], Any]) -> tuple[Any, float]:
 def _network_split(train_positions: np.ndarray, test_positions: np.ndarray, seed: int) -> Split:
     """The ranking split as a training split: early stopping on 5% of the training part, never the test part."""
     order = np.random.default_rng(seed).permutation(train_positions)
-    n_valid = int(round(len(order) * 0.05))
+    n_valid = round(len(order) * 0.05)
     return Split(np.sort(order[n_valid:]), np.sort(order[:n_valid]), np.sort(test_positions))
 
 
@@ -151,8 +152,6 @@ def run_ranking_bench(dataset: Dataset, networks: dict[str, TrainConfig] | None 
     for name, build in _implicit_peers(train).items():
         add(name, *_timed(build), "implicit library")
     split = _network_split(parts.train, parts.test, preset("default").seed)
-    from movierec.pipeline import train_model
-
     for name, config in networks.items():
         model = train_model(dataset, config, preset=name, split=split, ranking=name == "default")
         seconds = model.metrics["train_seconds"] + model.metrics["ranking_seconds"]
