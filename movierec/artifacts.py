@@ -22,6 +22,7 @@ from movierec.errors import MovieRecError
 from movierec.ids import IdIndex
 from movierec.model import EmbeddingNet
 from movierec.model_checks import check_contents
+from movierec.ranker import Ranker
 from movierec.training import EVAL_BATCH
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class TrainedModel:
     preset: str | None = None
     created: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
     name: str | None = None
+    ranker: Ranker | None = None  # orders suggestions; None for models saved before it existed
 
     def __post_init__(self) -> None:
         self.movie_index = IdIndex(self.movies["movie_id"].to_numpy(), "movie")
@@ -147,6 +149,7 @@ class TrainedModel:
             "history": self.history,
             "preset": self.preset,
             "created": self.created,
+            "ranking": self.ranker.to_payload() if self.ranker is not None else None,
         }
 
 
@@ -260,6 +263,7 @@ def load_model(name_or_path: str | Path) -> TrainedModel:
             preset=payload["preset"],
             created=str(payload["created"]),
             name=path.stem,
+            ranker=Ranker.from_payload(payload["ranking"], len(movies)) if payload.get("ranking") else None,
         )
     except MovieRecError as exc:  # settings a model cannot have, or contents that do not fit them
         raise MovieRecError(f"{path} is damaged or was modified: {exc}; it was not loaded.") from None

@@ -83,7 +83,7 @@ def _network(name: str, dataset: Dataset, split: Split, max_epochs: int | None) 
     config = NETWORKS[name]
     if max_epochs is not None:
         config = config.with_changes(epochs=min(config.epochs, max_epochs))
-    model, _, peak = _measure(lambda: train_model(dataset, config, preset=name, split=split))
+    model, _, peak = _measure(lambda: train_model(dataset, config, preset=name, split=split, ranking=False))
     m = model.metrics
     epochs = m["epochs_run"] + m["refit_epochs"]
     ratings = m["n_train"] * m["epochs_run"] + (m["n_train"] + m["n_valid"]) * m["refit_epochs"]
@@ -140,7 +140,7 @@ def run_bench(
     random_split = split_ratings(dataset.n_ratings, 0.2, valid_size, seed)
     # One short run first, so one-time costs (thread pools, kernel set-up, allocator growth) are charged
     # to no model's time or memory.
-    train_model(dataset, BIASED_MF.with_changes(epochs=1), split=random_split)
+    train_model(dataset, BIASED_MF.with_changes(epochs=1), split=random_split, ranking=False)
     if folds is None:
         protocol = f"random 80/20 split, seed {seed}; early stopping on {valid_size:.0%} of the 80% (never the test part)"
         per_split = [_one_split(dataset, random_split, repeat, max_epochs)]
@@ -199,6 +199,11 @@ def add_bench_command(sub: argparse._SubParsersAction) -> None:
         help="instead, time how fast a new person's ratings become suggestions (1, 10 and 50 ratings), on a default "
         "model trained on the dataset and on one of the largest variant's size",
     )
+    p.add_argument(
+        "--ranking", action="store_true",
+        help="instead, top-10 quality of the suggestions beside most-popular, EASE, implicit ALS/BPR (when installed) "
+        "and networks ranked by predicted rating, on a per-user 75/25 split",
+    )
     p.add_argument("--json", action="store_true", help="also print the results as one JSON object on the last line")
     p.set_defaults(handler=_bench)
 
@@ -213,6 +218,12 @@ def _bench(args: argparse.Namespace) -> int:
 
         report = run_fold_in_bench(dataset)
         print(format_fold_in(report))
+    elif args.ranking:
+        from movierec.bench_ranking import format_ranking, run_ranking_bench
+
+        report = run_ranking_bench(dataset)
+        report["protocol"] += f"; {args.threads} torch thread(s)"
+        print(format_ranking(report))
     else:
         folds = load_100k_folds(args.data_dir or dataset.name) if dataset.name == "ml-100k" else None
         report = run_bench(dataset, args.repeat, folds, args.max_epochs)

@@ -53,3 +53,21 @@ def user_test_ratings(model: TrainedModel, dataset: Dataset, test: pd.DataFrame,
     )
     table["error"] = table["predicted"] - table["rating"]
     return table.sort_values(["rating", "predicted"], ascending=False, ignore_index=True)
+
+
+def user_suggestions(model: TrainedModel, dataset: Dataset, test: pd.DataFrame, user_id: int, order: str, top_n: int = 10) -> pd.DataFrame:
+    """What the Rate page would suggest to a dataset user from their training ratings, marking held-out hits.
+
+    The user's training ratings are folded in as a new person's would be, so this is the list they would see.
+
+    Returns:
+        :func:`movierec.recommend.recommend`'s table plus ``held_out`` (True where they rated it in the test part).
+    """
+    from movierec.recommend import recommend
+
+    theirs = dataset.ratings[dataset.ratings["user_id"] == user_id]
+    training = theirs[~theirs.index.isin(test.index)]
+    ratings = dict(zip(training["movie_id"].tolist(), training["rating"].astype(float).tolist()))
+    table = recommend(model, ratings, top_n=top_n, order=order).table
+    table["held_out"] = table["movie_id"].isin(test.loc[test["user_id"] == user_id, "movie_id"])
+    return table

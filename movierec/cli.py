@@ -109,7 +109,19 @@ def _print_report(report: dict[str, Any]) -> None:
         f"test RMSE {report['test_rmse']:.4f}, MAE {report['test_mae']:.4f} "
         f"(global mean {base['global_mean']['rmse']:.4f}, user+movie biases {base['user_movie_bias']['rmse']:.4f})\n"
         f"best epoch {report['best_epoch']} of {report['epochs_run']}, {report['train_seconds']:.1f}s on {report['device']}\n"
+        f"{_ranking_line(report.get('ranking', {}))}"
         f"saved to {report['model_path']}"
+    )
+
+
+def _ranking_line(ranking: dict[str, Any]) -> str:
+    """Top-10 quality of the suggestions on the test part, beside most-popular (empty for no ranker)."""
+    if not ranking:
+        return ""
+    ours, popular = ranking["suggestions"], ranking["most_popular"]
+    return (
+        f"suggestions on the test part: P@10 {ours['precision_at_10']:.3f}, nDCG@10 {ours['ndcg_at_10']:.3f} "
+        f"(most-rated unseen movies {popular['precision_at_10']:.3f}, {popular['ndcg_at_10']:.3f})\n"
     )
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import asdict, replace
 
 import numpy as np
@@ -16,9 +17,14 @@ from movierec.errors import MovieRecError
 from movierec.evaluation import Split, baseline_scores, mae, rmse, split_ratings
 from movierec.ids import IdIndex
 from movierec.model import EmbeddingNet
+from movierec.ranker_fit import fit_ranker, held_out_ranking
 from movierec.training import Callback, FitResult, RatingTensors, fit
 
 MIN_RATINGS = 20  # below this a split leaves nothing meaningful to train or test on
+# Up to this many training ratings, the ranker's blend is chosen with a second network trained without its
+# validation part. Above it that would double a long training, and one person's few validation ratings
+# barely move movie vectors learned from millions, so the trained network is used instead.
+SEPARATE_SELECTION_UP_TO = 5_000_000
 
 
 def to_tensors(ratings: pd.DataFrame, users: IdIndex, movies: IdIndex) -> RatingTensors:
@@ -94,10 +100,13 @@ def train_model(
     callbacks: tuple[Callback, ...] = (),
     stop: threading.Event | None = None,
     split: Split | None = None,
+    ranking: bool = True,
 ) -> TrainedModel:
     """Split ``dataset``, train with early stopping on the validation part, and score the test part.
 
     ``split`` (row positions into ``dataset.ratings``) replaces the random split, e.g. for fixed folds.
+    With ``ranking``, the suggestion ranker is fitted on the training ratings (train and validation) and
+    scored on the test part (``metrics["ranking"]``, with most-popular beside it).
     Test ratings whose user or movie never appears in training are still scored (through the average
     embedding, see :meth:`TrainedModel.predict`) and counted as ``n_test_cold``.
     """
@@ -127,6 +136,9 @@ def train_model(
         if not refit.stopped:  # a refit cut short is worse than the selected network: keep that one
             network = refitted
     model = TrainedModel(config, network, users, movies, scale, dataset.name, dataset.fingerprint, preset=preset)
+    ranking_seconds = 0.0
+    if ranking and not (result.stopped or refit_stopped):
+        ranking_seconds = _add_ranker(model, pd.concat([train, valid]), result.best_epoch, genres, stop)
     predicted = model.predict(test["user_id"].to_numpy(), test["movie_id"].to_numpy())
     actual = test["rating"].to_numpy()
     cold = (users.rows(test["user_id"]) < 0) | (movie_index.rows(test["movie_id"]) < 0)
@@ -149,9 +161,27 @@ def train_model(
         "stopped": result.stopped or refit_stopped,
         "train_seconds": result.seconds + refit_seconds,
         "device": result.device,
+        "ranking_seconds": ranking_seconds,
+        "ranking": held_out_ranking(model, pd.concat([train, valid]), test),
     }
     model.history = [asdict(event) for event in result.history]
     return model
+
+
+def _add_ranker(model: TrainedModel, ratings: pd.DataFrame, epochs: int, genres: torch.Tensor, stop: threading.Event | None) -> float:
+    """Fit the suggestion ranker on the run's training ratings into ``model``; returns the seconds it took."""
+    started = time.perf_counter()
+    shape = (len(model.users), len(model.movies), model.scale[0], model.scale[1])
+
+    def selection(inner: pd.DataFrame) -> TrainedModel:
+        # The same network trained for the same epochs without the ranker's validation part.
+        rows = to_tensors(inner, model.users, model.movie_index)
+        empty = RatingTensors(*(t[:0] for t in _fields(rows)))
+        net, _ = fit_network(model.config.with_changes(epochs=max(epochs, 1)), rows, empty, shape, genres, (), stop)
+        return TrainedModel(model.config, net, model.users, model.movies, model.scale, model.dataset, model.fingerprint)
+
+    model.ranker = fit_ranker(model, ratings, None if len(ratings) > SEPARATE_SELECTION_UP_TO else selection)
+    return time.perf_counter() - started
 
 
 def _as_refit(callback: Callback) -> Callback:

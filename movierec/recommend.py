@@ -23,6 +23,9 @@ FIT_STEPS = 15  # L-BFGS iterations: the loss is within ~0.01 (squared rating er
 PRIOR_WEIGHT = 0.06
 DAMPING = 10  # pseudo-ratings at the global mean that a movie's mean is blended with when ranking by popularity
 DEFAULT_MIN_RATINGS = 10  # suggestions need this many training ratings, so one-rating curiosities do not flood the list
+# How suggestions are ordered: by the ranker (what the person is likely to watch and enjoy), or by the
+# predicted rating alone (the article's way, which favours little-seen films with high averages).
+ORDERS = ("ranking", "rating")
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,12 @@ def top_rows(scores: np.ndarray, mask: np.ndarray, n: int, tie_break: np.ndarray
 
 
 def recommend(
-    model: TrainedModel, ratings: Mapping[int, float], top_n: int = 10, filters: Filters | None = None, fold: FoldIn | None = None
+    model: TrainedModel,
+    ratings: Mapping[int, float],
+    top_n: int = 10,
+    filters: Filters | None = None,
+    fold: FoldIn | None = None,
+    order: str = "ranking",
 ) -> Suggestions:
     """The ``top_n`` unrated movies the person is predicted to like best, each with a reason.
 
@@ -213,14 +221,26 @@ def recommend(
         top_n: length of the list.
         filters: genre, year and popularity limits (default: :class:`Filters`()).
         fold: a fold-in of the same ratings, when the caller already has one.
+        order: ``"ranking"`` (the model's ranker; the predicted rating where the model has none) or
+            ``"rating"`` (highest predicted rating first).
     """
+    if order not in ORDERS:
+        raise MovieRecError(f"Unknown order {order!r}; use one of: {', '.join(ORDERS)}.")
     filters = filters or Filters()
     fold = fold or fold_in(model, ratings)
     mask = candidates(model, filters, exclude=ratings.keys())
     ids = model.movies["movie_id"].to_numpy()
     popular = not fold.used
-    scores = popularity_scores(model) if popular else fold.predictions
-    rows = top_rows(scores, mask, top_n, ids)
+    if popular:
+        rows = top_rows(popularity_scores(model), mask, top_n, ids)
+    elif order == "ranking" and model.ranker is not None:
+        # Outside the ranker's block (-inf) movies follow by predicted rating, then by id.
+        by_rating = np.empty(len(ids), dtype=np.int64)
+        by_rating[np.lexsort((ids, -fold.predictions))] = np.arange(len(ids))
+        used_rows = model.movie_index.rows(list(fold.used))
+        rows = top_rows(model.ranker.scores(used_rows, fold.predictions), mask, top_n, by_rating)
+    else:
+        rows = top_rows(fold.predictions, mask, top_n, ids)
     table = model.movies.iloc[rows].reset_index(drop=True)
     table["predicted"] = fold.predictions[rows]
     table["because"] = None if popular else reasons(model, fold.used, rows)
@@ -252,24 +272,43 @@ def reasons(model: TrainedModel, ratings: Mapping[int, float], rows: np.ndarray)
     return [str(titles[liked_rows[i]]) for i in closest.tolist()]
 
 
-def similar_movies(model: TrainedModel, movie_id: int, k: int = 10, min_ratings: int = 0) -> pd.DataFrame:
-    """The ``k`` movies nearest to ``movie_id`` by cosine similarity of movie embeddings.
+def similar_movies(model: TrainedModel, movie_id: int, k: int = 10, min_ratings: int = 0, order: str = "ranking") -> pd.DataFrame:
+    """The ``k`` movies most like ``movie_id``.
+
+    With ``order="ranking"`` and a ranker that covers the movie, "like" means watched by the same people:
+    the ranker's item-item weights from this movie, scaled so the strongest is 1 (movies outside its
+    block follow by embedding cosine). Otherwise it is the cosine similarity of movie embeddings.
 
     Args:
         model: the trained model.
         movie_id: a movie the model knows (an unknown id raises :class:`MovieRecError`).
         k: how many neighbours.
         min_ratings: neighbours need this many training ratings (their embeddings are noise below a few).
+        order: ``"ranking"`` or ``"rating"`` (see :data:`ORDERS`).
 
     Returns:
         The neighbours' rows of ``model.movies`` plus ``similarity``, most similar first.
     """
     row = model.movie_index.row(movie_id)
     unit = _unit_movies(model)
-    similarity = (unit @ unit[row]).numpy()
+    cosine = (unit @ unit[row]).numpy().astype(np.float64)
     mask = model.movies["n_ratings"].to_numpy() >= min_ratings
     mask[row] = False
-    rows = top_rows(similarity, mask, k, model.movies["movie_id"].to_numpy())
+    ids = model.movies["movie_id"].to_numpy()
+    ranker = model.ranker
+    position = np.searchsorted(ranker.rows, row) if ranker is not None else 0
+    if order == "ranking" and ranker is not None and position < len(ranker.rows) and ranker.rows[position] == row:
+        weights = ranker.weights[position].numpy().astype(np.float64)
+        similarity = np.zeros(len(ids))
+        similarity[ranker.rows] = weights / max(float(weights.max()), 1e-12)
+        by_cosine = np.empty(len(ids), dtype=np.int64)
+        by_cosine[np.lexsort((ids, -cosine))] = np.arange(len(ids))
+        scores = np.full(len(ids), -np.inf)
+        scores[ranker.rows] = weights
+        rows = top_rows(scores, mask, k, by_cosine)
+    else:
+        similarity = cosine
+        rows = top_rows(cosine, mask, k, ids)
     table = model.movies.iloc[rows].reset_index(drop=True)
     table["similarity"] = similarity[rows]
     return table

@@ -49,6 +49,10 @@ def add_recommend(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ratings", type=Path, help="a CSV file with the header movie_id,rating (merged with --rate, which wins)")
     p.add_argument("--top", type=int, default=10, help="how many suggestions (default: 10)")
     p.add_argument("--min-ratings", type=int, help="only suggest movies with at least this many training ratings (default: 10)")
+    p.add_argument(
+        "--order", choices=["ranking", "rating"], default="ranking",
+        help="ranking: what people with these ratings go on to watch and enjoy (default); rating: highest predicted rating first",
+    )
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.set_defaults(handler=_recommend)
 
@@ -85,7 +89,7 @@ def _recommend(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     ratings = _read_ratings(args, RatingScale(*model.scale))
     filters = Filters() if args.min_ratings is None else Filters(min_ratings=args.min_ratings)
-    result = recommend(model, ratings, top_n=args.top, filters=filters)
+    result = recommend(model, ratings, top_n=args.top, filters=filters, order=args.order)
     rows = [
         {
             "movie_id": int(row.movie_id),
@@ -98,7 +102,7 @@ def _recommend(args: argparse.Namespace) -> int:
         }
         for row in result.table.astype(object).where(result.table.notna(), None).itertuples()
     ]
-    report = {"model": model.name, "dataset": model.dataset, "popular": result.popular, "unknown": list(result.fold.unknown), "suggestions": rows}
+    report = {"model": model.name, "dataset": model.dataset, "order": args.order if model.ranker else "rating", "popular": result.popular, "unknown": list(result.fold.unknown), "suggestions": rows}
     print(json.dumps(report, allow_nan=False) if args.json else _as_text(report))
     return 0
 

@@ -47,7 +47,8 @@ with left:
     rate_widgets.find_and_rate(model, store, profile, scale, ratings)
 with right:
     st.subheader(f"Suggestions for {plain(profile)}")
-    rate_widgets.suggestions(model, ratings, fold)
+    order = rate_widgets.suggestion_order(model)
+    rate_widgets.suggestions(model, ratings, fold, order)
     skipped = len(ratings) - len(fold.used)
     if skipped:
         st.caption(f"{skipped} of your ratings are not scored by this model (movies it does not know, or another rating scale).")
@@ -57,8 +58,8 @@ with yours:
     rate_tabs.your_ratings(model, dataset, ratings, fold)
     rate_tabs.change_rating(model, dataset, store, profile, ratings)
 with similar:
-    rate_tabs.more_like_this(model, ratings)
+    rate_tabs.more_like_this(model, ratings, order)
 with demo:
-    rate_tabs.dataset_user(model, dataset)
+    rate_tabs.dataset_user(model, dataset, order)
 with tools:
     rate_tabs.profile_tools(dataset, store, profile, ratings)

@@ -39,6 +39,7 @@ def test_cli_models_appear_newest_first_and_the_choice_survives_page_switches():
     assert _sidebar_box(at, "Dataset").value == f"upload:{dataset.name}"
     models = _sidebar_box(at, "Model")
     assert [option.split(" · ")[0] for option in models.options] == ["newer", "older"]
+    assert {"Test RMSE", "P@10", "nDCG@10"} <= {m.label for m in at.metric}  # the active model's card
     assert models.value == "newer"
     models.set_value("older").run()
     at.switch_page("pages/train.py").run()

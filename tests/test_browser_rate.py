@@ -104,3 +104,35 @@ def test_rate_five_movies_see_reasons_and_find_them_after_reload(page, app_url, 
         expect(yours.locator("td", has_text=title).first).to_be_attached()
     _no_traceback(page)
     page.screenshot(path=screenshots / "rate-after-reload.png", full_page=True)
+
+
+def _suggested_titles(page) -> list[str]:
+    cells = page.get_by_test_id("stDataFrame").first.locator("td").all_inner_texts()
+    return [text for text in cells if re.search(r"\(\d{4}\)$", text.strip())]
+
+
+def test_the_order_switch_redraws_the_suggestions(page, app_url, app_home, rate_model, screenshots):
+    (app_home / "profiles").mkdir(exist_ok=True)
+    store = ProfileStore(app_home / "profiles" / "profiles.sqlite3")
+    scale = load_movielens("ml-latest-small").scale
+    store.create("Order switch")
+    for movie_id, rating in ((1, 5.0), (2571, 4.5), (858, 4.0), (356, 1.5), (4973, 5.0)):
+        store.set_rating("Order switch", movie_id, rating, scale)
+    _open_rate(page, app_url)
+    page.get_by_role("combobox", name="Profile").click()
+    page.get_by_role("option", name="Order switch").click()
+    page.get_by_role("heading", name="Suggestions for Order switch").wait_for()
+    expect(page.get_by_role("radio", name="Likely to watch and enjoy")).to_be_checked()
+    page.wait_for_timeout(1000)
+    page.get_by_test_id("stDataFrame").first.scroll_into_view_if_needed()
+    by_ranking = _suggested_titles(page)
+    page.screenshot(path=screenshots / "rate-order-ranking.png", full_page=True)
+
+    page.get_by_text("Highest predicted rating", exact=True).click()
+    expect(page.get_by_role("radio", name="Highest predicted rating")).to_be_checked()
+    page.wait_for_timeout(1500)
+    by_rating = _suggested_titles(page)
+    page.screenshot(path=screenshots / "rate-order-rating.png", full_page=True)
+    _no_traceback(page)
+    assert len(by_ranking) >= 5 and len(by_rating) >= 5
+    assert by_ranking != by_rating

@@ -27,12 +27,26 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_json_suggestions_follow_the_planted_taste(capsys, saved):
-    code, out, _ = run(capsys, "--model", saved, "--rate", "2=5,4=5,6=4.5,1=1,3=1,5=0.5,424242=4", "--top", "6", "--min-ratings", "0", "--json")
-    report = json.loads(out)
+    code, out, _ = run(capsys, "--model", saved, "--rate", "2=5,4=5,6=4.5,1=1,3=1,5=0.5,424242=4", "--top", "6", "--min-ratings", "0", "--order", "rating", "--json")
+    report = json.loads(out)  # planted users watch at random, so only the ratings carry their taste
     assert code == 0 and not report["popular"] and report["unknown"] == [424242]
     assert len(report["suggestions"]) == 6
     assert sum(row["movie_id"] % 2 == 0 for row in report["suggestions"]) >= 5
     assert all(row["because"] and row["movie_id"] not in (1, 2, 3, 4, 5, 6) for row in report["suggestions"])
+
+
+def test_order_chooses_between_the_ranker_and_the_predicted_rating(capsys, saved):
+    lists = {}
+    for order in ("ranking", "rating"):
+        code, out, _ = run(capsys, "--model", saved, "--rate", "2=5,4=5,1=1", "--top", "10", "--min-ratings", "0", "--order", order, "--json")
+        report = json.loads(out)
+        assert code == 0 and report["order"] == order
+        lists[order] = [row["predicted"] for row in report["suggestions"]]
+    assert lists["rating"] == sorted(lists["rating"], reverse=True)
+    assert len(lists["ranking"]) == 10
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, "--model", saved, "--rate", "2=5", "--order", "stars")
+    assert exited.value.code == 2 and "invalid choice" in capsys.readouterr().err
 
 
 def test_ratings_file_merges_with_rate_and_text_output(capsys, saved, tmp_path):

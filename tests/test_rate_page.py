@@ -153,7 +153,29 @@ def test_more_like_this_and_dataset_user_tabs(saved):
     held = table(at, "Their rating")
     assert len(held) > 0 and {"Their rating", "Model predicted"} <= set(held.columns)
     assert isinstance(user, int) and "RMSE on this user" in at.metric[0].label
+    theirs = table(at, "Watched (held out)")
+    assert len(theirs) == 10 and theirs["Watched (held out)"].dtype == bool
     assert not at.exception
+
+
+def test_the_order_switch_reorders_suggestions_and_neighbours(saved):
+    store = ProfileStore()
+    store.create("Bo")
+    for movie_id, rating in ((TOY_STORY, 5.0), (AMELIE, 4.5), (2571, 4.0), (356, 1.5)):
+        store.set_rating("Bo", movie_id, rating)
+    at = open_rate()
+    assert at.radio(key="rate_order").value == "ranking"
+    by_ranking = table(at, BECAUSE)
+    like_ranking = table(at, "Similarity")
+    at.radio(key="rate_order").set_value("rating").run()
+    assert not at.exception
+    by_rating = table(at, BECAUSE)
+    assert list(by_rating["Predicted"]) == sorted(by_rating["Predicted"], reverse=True)
+    assert list(by_ranking["Title"]) != list(by_rating["Title"])
+    assert by_ranking[BECAUSE].notna().all() and by_rating[BECAUSE].notna().all()
+    assert like_ranking["Similarity"].iloc[0] == 1.0  # co-watching weights, the strongest link scaled to 1
+    assert table(at, "Similarity")["Similarity"].between(-1, 1).all()
+    assert "watched by the same people" not in shown(at) and "embeddings point the same way" in shown(at)
 
 
 def test_a_corrupt_profile_database_is_reported_and_kept(saved, movierec_home):

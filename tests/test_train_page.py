@@ -89,6 +89,9 @@ def test_a_finished_run_shows_the_result_and_save_updates_the_sidebar_at_once():
     table = at.dataframe[0].value
     assert list(table.index) == sorted(table.index, key=lambda name: table.loc[name, "test RMSE"])
     assert {"This model", "Baseline: global mean", "Baseline: user + movie biases"} == set(table.index)
+    assert 0 <= float(labels["P@10"]) <= 1 and 0 <= float(labels["nDCG@10"]) <= 1
+    ranking = next(frame.value for frame in at.dataframe if "nDCG@10" in frame.value.columns)
+    assert {"This model's suggestions", "Baseline: most-rated unseen movies"} == set(ranking.index)
     at.text_input(key="train_save_name").set_value("small-run").run()
     at.button(key="train_save").click().run()
     assert "Saved as small-run" in _texts(at.success)

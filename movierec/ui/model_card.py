@@ -17,6 +17,32 @@ def scores_table(metrics: dict[str, Any]) -> pd.DataFrame:
     return table.set_index("")
 
 
+def ranking_table(metrics: dict[str, Any]) -> pd.DataFrame:
+    """Top-10 quality of the suggestions and of most-popular on the run's test part (empty for older models)."""
+    names = {"suggestions": "This model's suggestions", "most_popular": "Baseline: most-rated unseen movies"}
+    rows = [(names.get(k, k), v["precision_at_10"], v["ndcg_at_10"], v["liked_ndcg_at_10"]) for k, v in metrics.get("ranking", {}).items()]
+    return pd.DataFrame(rows, columns=["", "P@10", "nDCG@10", "liked nDCG@10"]).set_index("")
+
+
+def ranking_card(metrics: dict[str, Any]) -> None:
+    """P@10 and nDCG@10 of the suggestions beside most-popular; says so when the model predates them."""
+    table = ranking_table(metrics)
+    if table.empty:
+        st.caption("This model was saved without a suggestion ranker: its suggestions are ordered by predicted rating.")
+        return
+    ours = table.iloc[0]
+    top = st.columns(4)
+    top[0].metric("P@10", f"{ours['P@10']:.3f}", help="Share of the top 10 suggestions the person rated in the held-out part.")
+    top[1].metric("nDCG@10", f"{ours['nDCG@10']:.3f}", help="Held-out movies near the top of the list count more.")
+    top[2].metric("Liked nDCG@10", f"{ours['liked nDCG@10']:.3f}", help="nDCG@10 counting only held-out movies rated 4 or more.")
+    top[3].metric("Ranker fit", f"{metrics.get('ranking_seconds', 0.0):.1f} s", help="Time to fit the suggestion ranker after the network.")
+    st.dataframe(table, width="stretch", column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns})
+    st.caption(
+        "Suggestions are judged like any recommender's: for each test user, the top 10 among movies they did not "
+        "rate in training; a hit is a movie from their test part · higher is better."
+    )
+
+
 def model_card(metrics: dict[str, Any]) -> None:
     """Headline numbers, the comparison with the baselines, and how the run went."""
     baseline = metrics.get("baselines", {}).get("user_movie_bias")
@@ -34,3 +60,4 @@ def model_card(metrics: dict[str, Any]) -> None:
         f"Device {metrics['device']} · {metrics['n_train']:,} training, {metrics['n_valid']:,} validation and "
         f"{metrics['n_test']:,} test ratings · lower is better."
     )
+    ranking_card(metrics)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from movierec.artifacts import TrainedModel
-from movierec.browse import held_out, held_out_counts, user_test_ratings
+from movierec.browse import held_out, held_out_counts, user_suggestions, user_test_ratings
 from movierec.data import Dataset, RatingScale
 from movierec.errors import MovieRecError
 from movierec.evaluation import rmse
@@ -65,8 +65,8 @@ def change_rating(model: TrainedModel, dataset: Dataset, store: ProfileStore, pr
     rating_slider(store, profile, RatingScale(*model.scale), in_model.iloc[0] if len(in_model) else movie, ratings, "edit")
 
 
-def more_like_this(model: TrainedModel, ratings: dict[int, float]) -> None:
-    """A movie's nearest neighbours by cosine similarity of movie embeddings."""
+def more_like_this(model: TrainedModel, ratings: dict[int, float], order: str) -> None:
+    """A movie's neighbours: watched by the same people (``order="ranking"``) or closest in embedding space."""
     movies = model.movies.sort_values(["n_ratings", "movie_id"], ascending=[False, True])
     ids = movies["movie_id"].tolist()
     favourite = max((i for i in ratings if i in model.movie_index), key=lambda i: (ratings[i], -i), default=ids[0])
@@ -74,7 +74,11 @@ def more_like_this(model: TrainedModel, ratings: dict[int, float]) -> None:
     chosen = st.selectbox("Movies like", ids, index=ids.index(favourite), format_func=lambda i: names[i], key="rate_like_pick")
     if chosen is None:  # the catalogue is not empty, so the box always holds a choice
         return
-    table = similar_movies(model, chosen, k=10, min_ratings=NEIGHBOUR_MIN_RATINGS)
+    table = similar_movies(model, chosen, k=10, min_ratings=NEIGHBOUR_MIN_RATINGS, order=order)
+    st.caption(
+        "Movies most often watched by the same people (1 = the strongest link)." if order == "ranking" and model.ranker is not None
+        else "Movies whose embeddings point the same way (cosine similarity)."
+    )
     frame = pd.DataFrame(
         {"Title": table["title"], "Similarity": table["similarity"], "Genres": table["genres"].map(", ".join), "Ratings": table["n_ratings"]}
     )
@@ -91,8 +95,8 @@ def _held_out(name: str | None, created: str, fingerprint: str, _model: TrainedM
     return held_out(_model, _dataset)
 
 
-def dataset_user(model: TrainedModel, dataset: Dataset) -> None:
-    """Pick a user from the data and compare their held-out test ratings with the model's predictions."""
+def dataset_user(model: TrainedModel, dataset: Dataset, order: str) -> None:
+    """Pick a user from the data: their held-out ratings against the model, and what they would be suggested."""
     try:
         test = _held_out(model.name, model.created, dataset.fingerprint, model, dataset)
     except MovieRecError as exc:
@@ -111,6 +115,25 @@ def dataset_user(model: TrainedModel, dataset: Dataset) -> None:
         hide_index=True,
         column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("Their rating", "Model predicted", "Error")},
         key="rate_dataset_table",
+    )
+    _dataset_user_suggestions(model, dataset, test, int(user), order)
+
+
+def _dataset_user_suggestions(model: TrainedModel, dataset: Dataset, test: pd.DataFrame, user: int, order: str) -> None:
+    table = user_suggestions(model, dataset, test, user, order)
+    hits = int(table["held_out"].sum())
+    st.markdown(f"**Suggestions from their training ratings** · {hits} of {len(table)} are movies they rated in the held-out part")
+    frame = pd.DataFrame(
+        {
+            "Title": table["title"],
+            "Predicted": table["predicted"],
+            "Watched (held out)": table["held_out"],
+            "Because they rated highly": table["because"],
+        }
+    )
+    st.dataframe(
+        frame, hide_index=True, key="rate_dataset_suggestions",
+        column_config={"Predicted": st.column_config.NumberColumn(format="%.2f ★")},
     )
 
 

@@ -109,12 +109,26 @@ def suggestion_filters(model: TrainedModel) -> tuple[Filters, int]:
 
 
 BECAUSE = "Because you rated highly"
+ORDER_LABELS = {"ranking": "Likely to watch and enjoy", "rating": "Highest predicted rating"}
 
 
-def suggestions(model: TrainedModel, used: dict[int, float], fold: FoldIn) -> None:
-    """The suggestions panel: filters, the popular-fallback notice and the list with reasons."""
+def suggestion_order(model: TrainedModel) -> str:
+    """The order switch: the ranker (default) or the predicted rating alone; models without a ranker have only the latter."""
+    if model.ranker is None:
+        st.caption("Ordered by predicted rating: this model was saved without a suggestion ranker (train a new one to get it).")
+        return "rating"
+    order = st.radio(
+        "Order by", list(ORDER_LABELS), format_func=ORDER_LABELS.get, horizontal=True, key="rate_order",
+        help="Likely to watch and enjoy: what people with your ratings went on to watch, weighed with your predicted "
+        "rating. Highest predicted rating: the stars the network expects, which favours little-seen films.",
+    )
+    return str(order)
+
+
+def suggestions(model: TrainedModel, used: dict[int, float], fold: FoldIn, order: str) -> None:
+    """The suggestions panel: filters, the popular-fallback notice and the list in ``order`` with reasons."""
     filters, top_n = suggestion_filters(model)
-    result = recommend(model, used, top_n=top_n, filters=filters, fold=fold)
+    result = recommend(model, used, top_n=top_n, filters=filters, fold=fold, order=order)
     if result.popular:
         st.info("You have not rated any movie this model knows yet, so these are popular, well-rated movies. Rate a few to make them yours.")
     if result.table.empty:
