@@ -199,6 +199,11 @@ def add_bench_command(sub: argparse._SubParsersAction) -> None:
         help="instead, time how fast a new person's ratings become suggestions (1, 10 and 50 ratings), on a default "
         "model trained on the dataset and on one of the largest variant's size",
     )
+    p.add_argument(
+        "--scale", action="store_true",
+        help="instead, time loading and one epoch per preset on a synthetic ml-25m-shaped release (made once, then reused)",
+    )
+    p.add_argument("--ratings", type=int, default=25_000_095, help="with --scale: ratings in that release (default: ml-25m's)")
     p.add_argument("--json", action="store_true", help="also print the results as one JSON object on the last line")
     p.set_defaults(handler=_bench)
 
@@ -209,8 +214,16 @@ def _bench(args: argparse.Namespace) -> int:
 
     if args.repeat < 1 or args.threads < 1:
         raise MovieRecError(f"--repeat and --threads must be at least 1 (got {args.repeat} and {args.threads})")
-    dataset = load_dataset(args)
     torch.set_num_threads(args.threads)  # the same for every model, so the time ratios stay fair
+    if args.scale:
+        from movierec.bench_scale import format_scale_table, run_scale_bench
+
+        report = run_scale_bench(args.ratings)
+        print(format_scale_table(report, args.threads))
+        if args.json:
+            print(json.dumps(report))
+        return 0
+    dataset = load_dataset(args)
     if args.fold_in:
         from movierec.bench_foldin import format_fold_in, run_fold_in_bench
 

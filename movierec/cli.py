@@ -10,6 +10,7 @@ from typing import Any
 
 from movierec.errors import MovieRecError
 from movierec.recommend_cli import add_recommend
+from movierec.synth_cli import add_synth_command
 
 EXIT_BAD_INPUT = 2
 
@@ -145,7 +146,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     add_bench_command(sub)
 
 
-REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_datasets, _add_train, _add_bench, add_recommend]
+REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_datasets, _add_train, _add_bench, add_recommend, add_synth_command]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -63,8 +63,8 @@ def fit_network(
     :func:`genre_matrix`) gives each movie its genre part (``use_genres``); both parts are then baked
     into the tables.
     """
-    torch.manual_seed(config.seed)
     network = build_network(config, *shape)
+    network.initialise(torch.Generator().manual_seed(config.seed))
     if config.init_mean:
         network.init_output(float(train.ratings.mean()))
     if config.implicit:
