@@ -20,8 +20,8 @@ EVAL_BATCH = 65536  # rows per forward pass when scoring without gradients
 # Batches between loss reports. A report reads the losses back from the device, which on CUDA waits for
 # the queued work; on CPU it costs nothing, so every batch is reported at once.
 REPORT_EVERY = {"cpu": 1, "cuda": 50}
-# Shuffled batches are kept while their implicit part reads at most this many rows per rating (about
-# 19 on ml-latest-small, where they give the best RMSE); above it (about 110 at ml-25m's size) batches
+# Shuffled batches are kept while their implicit part reads at most this many rows per rating (18 on
+# ml-latest-small, where they give the best RMSE); above it (410 on the synthetic ml-25m-sized release) batches
 # group users, mixing the ratings of MIX_BATCHES batches. On a 1 M-rating synthetic release, 8 epochs
 # of the default preset: shuffled 0.7633 test RMSE in 317 s, fully grouped 0.7930 in 46 s, mixed over
 # 8 batches 0.7678 in 48 s (over 4 batches 0.7793; one thread, shared machine).

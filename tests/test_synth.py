@@ -68,3 +68,15 @@ def test_cli_writes_a_release_and_refuses_impossible_sizes(tmp_path, capsys):
     assert main(["synth", str(tmp_path / "bad"), "--ratings", "100000", "--users", "10", "--movies", "50"]) == 2
     assert "more movies" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()
+
+
+def test_parsing_reports_progress_and_reads_the_same_ratings(release, monkeypatch):
+    monkeypatch.setattr("movierec.data.parsers.CHUNK_ROWS", 7_000)
+    calls: list[tuple[int, int | None]] = []
+    dataset = load_movielens("ml-25m", data_dir=release, parse_progress=lambda done, total: calls.append((done, total)))
+    size = (release / "ratings.csv").stat().st_size
+    assert len(calls) == 5 and calls[-1] == (size, size)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    plain = pd.read_csv(release / "ratings.csv")
+    assert np.array_equal(dataset.ratings["movie_id"], plain["movieId"])
+    assert np.array_equal(dataset.ratings["rating"], plain["rating"].astype(np.float32))
