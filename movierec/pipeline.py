@@ -22,12 +22,15 @@ MIN_RATINGS = 20  # below this a split leaves nothing meaningful to train or tes
 
 
 def to_tensors(ratings: pd.DataFrame, users: IdIndex, movies: IdIndex) -> RatingTensors:
-    """Rows for the ratings whose user and movie both have an embedding row (others are dropped)."""
+    """Rows for the ratings whose user and movie both have an embedding row (others are dropped).
+
+    Rows are int32: half the memory of int64 at tens of millions of ratings, and embeddings take them as they are.
+    """
     user_rows, movie_rows = users.rows(ratings["user_id"]), movies.rows(ratings["movie_id"])
     known = (user_rows >= 0) & (movie_rows >= 0)
     return RatingTensors(
-        torch.from_numpy(user_rows[known]),
-        torch.from_numpy(movie_rows[known]),
+        torch.from_numpy(user_rows[known].astype(np.int32)),
+        torch.from_numpy(movie_rows[known].astype(np.int32)),
         torch.from_numpy(ratings["rating"].to_numpy(np.float32)[known]),
     )
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from movierec.batches import ShuffledOrder, UserGroupedOrder
@@ -220,39 +221,26 @@ class _Steps:
 def _train(network: nn.Module, train: RatingTensors, valid: RatingTensors, config: TrainConfig, step: _Steps,
            order: UserGroupedOrder | ShuffledOrder, callbacks: tuple[Callback, ...],
            stop: threading.Event | None) -> FitResult:
-    device = train.ratings.device
     n_batches = max(1, math.ceil(len(train) / config.batch_size))
     factor = cosine_restarts(max(1, round(config.restart_epochs * n_batches)), floor=0.1) if config.restart_epochs > 0 else None
-    every = REPORT_EVERY.get(device.type, REPORT_EVERY["cuda"])
-    loss_fn = nn.MSELoss()
-    best_state, best_epoch, best_rmse, since_best, steps = None, 0, math.inf, 0, 0
+
+    def lr_at(step: int) -> float:
+        return config.lr * factor(step) if factor else config.lr
+
+    best_state, best_epoch, best_rmse, since_best = None, 0, math.inf, 0
     history: list[EpochEvent] = []
     started = time.perf_counter()
     stopped = False
     for epoch in range(1, config.epochs + 1):
         epoch_start = time.perf_counter()
-        network.train()
-        positions = order.epoch()
-        losses, lrs, reported = torch.empty(n_batches, device=device), [], 0
-        for batch in range(n_batches):
-            if stop is not None and stop.is_set():
-                stopped = True
-                break
-            lrs.append(config.lr * factor(steps) if factor else config.lr)
-            idx = positions[batch * config.batch_size : (batch + 1) * config.batch_size]
-            loss = loss_fn(network(train.users[idx], train.movies[idx]), train.ratings[idx])
-            step(loss, lrs[-1])
-            losses[batch] = loss.detach()
-            steps += 1
-            if len(lrs) - reported == every or batch + 1 == n_batches:
-                reported = _report(callbacks, epoch, reported, losses, lrs, n_batches)
-        n_done = len(lrs)
+        lrs = [lr_at(s) for s in range((epoch - 1) * n_batches, epoch * n_batches)]
+        losses, n_done = _run_epoch(network, train, order.epoch(), config.batch_size, step, lrs, epoch, callbacks, stop)
+        stopped = n_done < n_batches
         if stopped and best_state is not None:
             break
-        _report(callbacks, epoch, reported, losses, lrs, n_batches)  # what a stop left unreported
         valid_rmse = _rmse(network, valid) if len(valid) else math.nan
         if len(valid) and not math.isfinite(valid_rmse):
-            raise MovieRecError(_diverged(f"the validation RMSE of epoch {epoch}", lrs[-1] if lrs else config.lr))
+            raise MovieRecError(_diverged(f"the validation RMSE of epoch {epoch}", lrs[max(0, n_done - 1)]))
         if valid_rmse < best_rmse or not len(valid):  # with nothing to validate on, the last epoch is kept
             best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
             best_epoch, best_rmse, since_best = epoch, valid_rmse, 0
@@ -263,7 +251,7 @@ def _train(network: nn.Module, train: RatingTensors, valid: RatingTensors, confi
             epochs=config.epochs,
             train_rmse=math.sqrt(float(losses[:n_done].sum()) / n_done) if n_done else math.nan,
             valid_rmse=valid_rmse,
-            lr=config.lr * factor(steps) if factor else config.lr,
+            lr=lr_at((epoch - 1) * n_batches + n_done),
             seconds=time.perf_counter() - epoch_start,
             best_epoch=best_epoch,
             best_valid_rmse=best_rmse,
@@ -274,19 +262,36 @@ def _train(network: nn.Module, train: RatingTensors, valid: RatingTensors, confi
             break
     network.load_state_dict(best_state)
     network.eval()
-    return FitResult(
-        best_epoch=best_epoch,
-        best_valid_rmse=best_rmse,
-        epochs_run=len(history),
-        stopped=stopped,
-        seconds=time.perf_counter() - started,
-        device=str(device),
-        history=history,
-    )
+    return FitResult(best_epoch, best_rmse, len(history), stopped, time.perf_counter() - started,
+                     str(train.ratings.device), history)
 
 
-def _report(callbacks: tuple[Callback, ...], epoch: int, first: int, losses: torch.Tensor, lrs: list[float],
-            n_batches: int) -> int:
+def _run_epoch(network: nn.Module, train: RatingTensors, positions: torch.Tensor, batch_size: int, step: _Steps,
+               lrs: list[float], epoch: int, callbacks: tuple[Callback, ...],
+               stop: threading.Event | None) -> tuple[torch.Tensor, int]:
+    """One pass over ``positions`` in batches, batch ``k`` at learning rate ``lrs[k]``.
+
+    Returns every batch's loss (kept on the device) and how many batches ran before a stop.
+    """
+    device = train.ratings.device
+    every = REPORT_EVERY.get(device.type, REPORT_EVERY["cuda"])
+    losses, reported, n_done = torch.empty(len(lrs), device=device), 0, 0
+    network.train()
+    for batch, lr in enumerate(lrs):
+        if stop is not None and stop.is_set():
+            break
+        idx = positions[batch * batch_size : (batch + 1) * batch_size]
+        loss = F.mse_loss(network(train.users[idx], train.movies[idx]), train.ratings[idx])
+        step(loss, lr)
+        losses[batch] = loss.detach()
+        n_done = batch + 1
+        if n_done - reported == every:
+            reported = _report(callbacks, epoch, reported, losses, lrs[:n_done])
+    _report(callbacks, epoch, reported, losses, lrs[:n_done])
+    return losses, n_done
+
+
+def _report(callbacks: tuple[Callback, ...], epoch: int, first: int, losses: torch.Tensor, lrs: list[float]) -> int:
     """Read the losses of batches ``first + 1 .. len(lrs)`` back at once, check them, send one event each.
 
     Returns the number of batches reported so far (``len(lrs)``).
@@ -297,7 +302,7 @@ def _report(callbacks: tuple[Callback, ...], epoch: int, first: int, losses: tor
             raise MovieRecError(_diverged(f"the loss of epoch {epoch}, batch {first + offset + 1}", lrs[first + offset]))
     if callbacks:
         for offset, loss in enumerate(values):
-            _emit(callbacks, BatchEvent(epoch, first + offset + 1, n_batches, loss, lrs[first + offset]))
+            _emit(callbacks, BatchEvent(epoch, first + offset + 1, len(losses), loss, lrs[first + offset]))
     return len(lrs)
 
 
