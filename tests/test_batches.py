@@ -30,13 +30,14 @@ def test_grouped_order_changes_between_epochs_and_repeats_with_the_seed():
     assert torch.equal(second.epoch(), a) and torch.equal(second.epoch(), b)
 
 
-def test_mixing_shuffles_within_spans_only():
+def test_mixing_deals_each_run_of_batches_out_like_cards():
     users = _users()
     grouped = UserGroupedOrder(users, 8, torch.Generator().manual_seed(5)).epoch()
-    mixed = UserGroupedOrder(users, 8, torch.Generator().manual_seed(5), span=16).epoch()
-    assert not torch.equal(mixed, grouped)
-    for start in range(0, 80, 16):  # the same ratings in each span, in another order
-        assert torch.equal(mixed[start : start + 16].sort().values, grouped[start : start + 16].sort().values)
+    mixed = UserGroupedOrder(users, 8, torch.Generator().manual_seed(5), batch_size=8, mix=3).epoch()
+    assert torch.equal(mixed.sort().values, torch.arange(80))
+    span = grouped[:24]  # the first run of three batches of eight
+    assert torch.equal(mixed[:8], span[0::3]) and torch.equal(mixed[8:16], span[1::3])
+    assert torch.equal(mixed[72:], grouped[72:])  # the last, incomplete run stays as it is
 
 
 def test_shuffled_order_is_a_permutation():
