@@ -162,7 +162,9 @@ class EmbeddingNet(nn.Module):
         if self.rated is None:
             return vectors
         distinct, inverse = torch.unique(users, return_inverse=True)
-        return vectors + self._implicit(distinct)[inverse]
+        # index_select's gradient adds rows in a fixed order; indexing's (index_put with accumulate) did
+        # not with two threads, so two runs with the same seed drifted apart.
+        return vectors + self._implicit(distinct).index_select(0, inverse)
 
     def movie_vectors(self, movies: torch.Tensor) -> torch.Tensor:
         """The vectors :meth:`score` takes for movie rows: the table row, plus the genre part while attached."""

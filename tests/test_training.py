@@ -11,7 +11,7 @@ from movierec.artifacts import build_network
 from movierec.errors import MovieRecError
 from movierec.evaluation import split_ratings
 from movierec.ids import IdIndex
-from movierec.pipeline import to_tensors
+from movierec.pipeline import to_tensors, train_model
 from movierec import training
 from movierec.training import BatchEvent, EpochEvent, cosine_restarts, fit, resolve_device
 
@@ -167,3 +167,19 @@ def test_user_grouped_batches_train_as_well_on_small_data(monkeypatch):
 def test_sparse_embedding_gradients_are_switched_off_after_training():
     network = tiny_model().network
     assert not any(m.sparse for m in network.modules() if isinstance(m, torch.nn.Embedding))
+
+
+def test_two_threads_give_the_same_model_twice():
+    """With two threads, adding the implicit part's gradient by indexing drifted between runs."""
+    from movierec.config import preset
+    from movierec.data import load_movielens
+
+    dataset = load_movielens("ml-latest-small")
+    config = preset("default").with_changes(epochs=1, device="cpu")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        first, second = (train_model(dataset, config).network.state_dict() for _ in range(2))
+    finally:
+        torch.set_num_threads(threads)
+    assert all(torch.equal(first[k], second[k]) for k in first)
