@@ -105,9 +105,11 @@ def run_scale_bench(n_ratings: int, presets: tuple[str, ...] = ("default", "arti
 def format_scale_table(report: dict[str, Any], threads: int) -> str:
     """The report as a Markdown table with a line on the release and its loading."""
     lines = [
-        f"synthetic ml-25m-shaped release: {report['n_ratings']:,} ratings, {report['n_users']:,} users, "
-        f"{report['n_movies']:,} movies; first load {report['parse_s']:.1f} s, cached load {report['load_s']:.1f} s, "
-        f"peak {report['load_peak_mb']:.0f} MB; {threads} torch thread(s)",
+        (
+            f"synthetic ml-25m-shaped release: {report['n_ratings']:,} ratings, {report['n_users']:,} users, "
+            f"{report['n_movies']:,} movies; first load {report['parse_s']:.1f} s, cached load {report['load_s']:.1f} s, "
+            f"peak {report['load_peak_mb']:.0f} MB; {threads} torch thread(s)"
+        ),
         "| preset | load s | s / epoch | ratings/s | peak MB |",
         "|---|---|---|---|---|",
     ]

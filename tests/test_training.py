@@ -7,12 +7,12 @@ import pytest
 import torch
 
 from factories import TINY, planted_dataset, tiny_model
+from movierec import training
 from movierec.artifacts import build_network
 from movierec.errors import MovieRecError
 from movierec.evaluation import split_ratings
 from movierec.ids import IdIndex
 from movierec.pipeline import to_tensors, train_model
-from movierec import training
 from movierec.training import BatchEvent, EpochEvent, cosine_restarts, fit, resolve_device
 
 

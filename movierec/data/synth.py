@@ -7,6 +7,7 @@ arguments and seed always give the same files.
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,7 +129,7 @@ def _blocks(counts: np.ndarray) -> list[tuple[int, int]]:
     """Consecutive user ranges of about ``BLOCK_RATINGS`` ratings each."""
     ends = np.searchsorted(np.cumsum(counts), np.arange(BLOCK_RATINGS, counts.sum(), BLOCK_RATINGS), side="left")
     edges = [0, *sorted({int(e) + 1 for e in ends if e + 1 < len(counts)}), len(counts)]
-    return list(zip(edges[:-1], edges[1:]))
+    return list(itertools.pairwise(edges))
 
 
 def _draw_movies(counts: np.ndarray, popularity: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
