@@ -79,8 +79,8 @@ def _measure(train_once: Any) -> tuple[Any, float, float | None]:
     return result, seconds, (max(peak - before, 0.0) if peak is not None and before is not None else None)
 
 
-def _network(name: str, dataset: Dataset, split: Split, max_epochs: int | None) -> Measure:
-    config = NETWORKS[name]
+def _network(name: str, dataset: Dataset, split: Split, max_epochs: int | None, seed: int) -> Measure:
+    config = NETWORKS[name].with_changes(seed=seed)
     if max_epochs is not None:
         config = config.with_changes(epochs=min(config.epochs, max_epochs))
     model, _, peak = _measure(lambda: train_model(dataset, config, preset=name, split=split, ranking=False))
@@ -101,12 +101,12 @@ def _baseline(name: str, dataset: Dataset, split: Split) -> Measure:
     return Measure(rmse(predicted, actual), mae(predicted, actual), None, seconds, len(train) / seconds, peak)
 
 
-def _one_split(dataset: Dataset, split: Split, repeat: int, max_epochs: int | None) -> dict[str, Measure]:
+def _one_split(dataset: Dataset, split: Split, repeat: int, max_epochs: int | None, seed: int) -> dict[str, Measure]:
     """Every model ``repeat`` times on one split: accuracy from the first run, median time, largest memory peak."""
     results = {}
     for name in RUN_ORDER:
         runs = [
-            _network(name, dataset, split, max_epochs) if name in NETWORKS else _baseline(name, dataset, split)
+            _network(name, dataset, split, max_epochs, seed) if name in NETWORKS else _baseline(name, dataset, split)
             for _ in range(repeat)
         ]
         seconds = statistics.median(r.train_seconds for r in runs)
@@ -130,27 +130,28 @@ def run_bench(
     repeat: int = 1,
     folds: list[tuple[pd.DataFrame, pd.DataFrame]] | None = None,
     max_epochs: int | None = None,
+    seed: int | None = None,
 ) -> dict[str, Any]:
     """Benchmark every model on ``dataset`` (its random 80/20 split) or on fixed ``folds`` (their mean).
 
     Returns:
         ``{"dataset", "protocol", "results": [{"model", "test_rmse", ..., "time_ratio_to_article"}]}``.
     """
-    seed, valid_size = preset("default").seed, preset("default").valid_size
+    seed, valid_size = seed or preset("default").seed, preset("default").valid_size  # seed: split and networks
     random_split = split_ratings(dataset.n_ratings, 0.2, valid_size, seed)
     # One short run first, so one-time costs (thread pools, kernel set-up, allocator growth) are charged
     # to no model's time or memory.
     train_model(dataset, BIASED_MF.with_changes(epochs=1), split=random_split, ranking=False)
     if folds is None:
         protocol = f"random 80/20 split, seed {seed}; early stopping on {valid_size:.0%} of the 80% (never the test part)"
-        per_split = [_one_split(dataset, random_split, repeat, max_epochs)]
+        per_split = [_one_split(dataset, random_split, repeat, max_epochs, seed)]
     else:
         protocol = f"{len(folds)} fixed folds (mean); early stopping on {valid_size:.0%} of each base part"
         per_split = []
         for base, test in folds:
             ratings = pd.concat([base, test], ignore_index=True)
             fold = Dataset(dataset.name, ratings, dataset.movies, dataset.scale, dataset.fingerprint)
-            per_split.append(_one_split(fold, fold_split(len(base), len(test), valid_size, seed), repeat, max_epochs))
+            per_split.append(_one_split(fold, fold_split(len(base), len(test), valid_size, seed), repeat, max_epochs, seed))
     rows = [_mean_row(name, [results[name] for results in per_split]) for name in MODELS]
     article_seconds = next(row["train_seconds"] for row in rows if row["model"] == "article")
     for row in rows:
@@ -181,6 +182,25 @@ def format_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def format_spread(reports: list[dict[str, Any]], seeds: tuple[int, ...]) -> str:
+    """Each model's test RMSE over the seeds: mean, standard deviation, smallest and largest."""
+    lines = [f"test RMSE over seeds {', '.join(map(str, seeds))}", "| model | mean | sd | min | max |", "|---|---|---|---|---|"]
+    for name in MODELS:
+        values = [next(r["test_rmse"] for r in report["results"] if r["model"] == name) for report in reports]
+        lines.append(f"| {name} | {np.mean(values):.4f} | {np.std(values, ddof=1):.4f} | {min(values):.4f} | {max(values):.4f} |")
+    return "\n".join(lines)
+
+
+def _seed_list(text: str) -> tuple[int, ...]:
+    try:
+        seeds = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        seeds = ()
+    if not seeds:
+        raise argparse.ArgumentTypeError(f"expected comma-separated whole numbers such as 1,2,3, got {text!r}")
+    return seeds
+
+
 def add_bench_command(sub: argparse._SubParsersAction) -> None:
     """Register ``bench`` on the CLI's sub-command parser."""
     p = sub.add_parser(
@@ -204,6 +224,13 @@ def add_bench_command(sub: argparse._SubParsersAction) -> None:
         help="instead, top-10 quality of the suggestions beside most-popular, EASE, implicit ALS/BPR (when installed) "
         "and networks ranked by predicted rating, on a per-user 75/25 split",
     )
+    p.add_argument(
+        "--scale", action="store_true",
+        help="instead, time loading and one epoch per preset on a synthetic ml-25m-shaped release (made once, then reused)",
+    )
+    p.add_argument("--ratings", type=int, default=25_000_095, help="with --scale: ratings in that release (default: ml-25m's)")
+    p.add_argument("--seeds", type=_seed_list, default=(1,), help="run the whole benchmark once per seed (split and "
+                   "networks), e.g. 1,2,3, and add the spread of each model's test RMSE (default: 1)")
     p.add_argument("--json", action="store_true", help="also print the results as one JSON object on the last line")
     p.set_defaults(handler=_bench)
 
@@ -211,8 +238,16 @@ def add_bench_command(sub: argparse._SubParsersAction) -> None:
 def _bench(args: argparse.Namespace) -> int:
     if args.repeat < 1 or args.threads < 1:
         raise MovieRecError(f"--repeat and --threads must be at least 1 (got {args.repeat} and {args.threads})")
-    dataset = load_dataset(args)
     torch.set_num_threads(args.threads)  # the same for every model, so the time ratios stay fair
+    if args.scale:
+        from movierec.bench_scale import format_scale_table, run_scale_bench
+
+        report = run_scale_bench(args.ratings)
+        print(format_scale_table(report, args.threads))
+        if args.json:
+            print(json.dumps(report))
+        return 0
+    dataset = load_dataset(args)
     if args.fold_in:
         from movierec.bench_foldin import format_fold_in, run_fold_in_bench
 
@@ -226,9 +261,13 @@ def _bench(args: argparse.Namespace) -> int:
         print(format_ranking(report))
     else:
         folds = load_100k_folds(args.data_dir or dataset.name) if dataset.name == "ml-100k" else None
-        report = run_bench(dataset, args.repeat, folds, args.max_epochs)
-        report["protocol"] += f"; {args.threads} torch thread(s)"
-        print(format_table(report))
+        reports = [run_bench(dataset, args.repeat, folds, args.max_epochs, seed) for seed in args.seeds]
+        for report in reports:
+            report["protocol"] += f"; {args.threads} torch thread(s)"
+            print(format_table(report))
+        if len(reports) > 1:
+            print(format_spread(reports, args.seeds))
+        report = reports[0] if len(reports) == 1 else {"seeds": list(args.seeds), "runs": reports}
     if args.json:
         print(json.dumps(report))
     return 0

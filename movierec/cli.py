@@ -14,6 +14,7 @@ from movierec.dataset_options import add_data_arguments, load_dataset
 from movierec.errors import MovieRecError
 from movierec.leftovers import clean_leftovers
 from movierec.recommend_cli import add_recommend
+from movierec.synth_cli import add_synth_command
 
 EXIT_BAD_INPUT = 2
 LOG_HANDLER = "movierec-cli"
@@ -151,7 +152,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     add_bench_command(sub)
 
 
-REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_datasets, _add_train, _add_bench, add_recommend]
+REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_datasets, _add_train, _add_bench, add_recommend, add_synth_command]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,4 +30,9 @@ def load_dataset(args: argparse.Namespace) -> Dataset:
     from movierec.data import load_movielens
     from movierec.progress import DownloadProgress
 
-    return load_movielens(args.dataset, data_dir=args.data_dir, progress=DownloadProgress(args.dataset))
+    return load_movielens(
+        args.dataset,
+        data_dir=args.data_dir,
+        progress=DownloadProgress(args.dataset),
+        parse_progress=DownloadProgress(f"{args.dataset} ratings", verb="parsing"),
+    )

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 LEVELS = 256  # one random byte per element: the drop probability is rounded to a multiple of 1/256
@@ -13,21 +12,22 @@ class ByteDropout(nn.Module):
 
     ``nn.Dropout`` draws one Bernoulli sample per element, which took about a quarter of a training
     epoch on CPU; here one 64-bit random draw decides eight elements. ``p`` is rounded to a multiple
-    of 1/256 (0.3 becomes 0.3008). On CUDA the built-in kernel is fast and is used instead.
+    of 1/256 (0.3 becomes 0.3008). Masks come from :attr:`generator` when one is set (``fit()`` sets
+    its own), so two runs in one process never share random state; otherwise from torch's global one.
     """
 
     def __init__(self, p: float) -> None:
         super().__init__()
         self.cut = min(round(p * LEVELS), LEVELS - 1)
         self.p = self.cut / LEVELS
+        self.generator: torch.Generator | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or self.cut == 0:
             return x
-        if x.is_cuda:
-            return F.dropout(x, self.p, training=True)
         n = x.numel()
-        words = torch.randint(-(2**63), 2**63 - 1, ((n + 7) // 8,), dtype=torch.int64, device=x.device)
+        words = torch.randint(-(2**63), 2**63 - 1, ((n + 7) // 8,), dtype=torch.int64, device=x.device,
+                              generator=self.generator)
         keep = words.view(torch.uint8)[:n].view(x.shape) >= self.cut
         return x * keep.to(x.dtype).mul_(1 / (1 - self.p))
 

@@ -72,15 +72,19 @@ class EmbeddingNet(nn.Module):
         self.genre_vectors: nn.Linear | None = None
         self.genre_bias: nn.Linear | None = None
         self.register_buffer("rating_range", torch.tensor(rating_range, dtype=torch.float32))
-        self._init()
+        self.initialise()
 
-    def _init(self) -> None:
-        """The article's initialisation: small uniform embeddings, Xavier weights, biases at 0.01."""
-        self.u.weight.data.uniform_(-0.05, 0.05)
-        self.m.weight.data.uniform_(-0.05, 0.05)
+    def initialise(self, generator: torch.Generator | None = None) -> None:
+        """The article's initialisation: small uniform embeddings, Xavier weights, biases at 0.01.
+
+        With ``generator`` the draw depends on it alone, not on torch's global random state, so runs in
+        other threads of the same process cannot change it.
+        """
+        self.u.weight.data.uniform_(-0.05, 0.05, generator=generator)
+        self.m.weight.data.uniform_(-0.05, 0.05, generator=generator)
         for layer in [*self.hidden, self.fc]:
             if isinstance(layer, nn.Linear):
-                nn.init.xavier_uniform_(layer.weight)
+                nn.init.xavier_uniform_(layer.weight, generator=generator)
                 layer.bias.data.fill_(0.01)
         for table in (self.user_bias, self.movie_bias, self.y):
             if table is not None:
@@ -111,6 +115,11 @@ class EmbeddingNet(nn.Module):
         if self.y is None:
             raise ValueError("set_rated needs a network built with implicit=True")
         self.rated = (indptr.to(self.u.weight.device), movies.to(self.u.weight.device))
+
+    @property
+    def groups_by_user(self) -> bool:
+        """Whether batches should hold few users: true while the implicit part is attached (see ``batches``)."""
+        return self.rated is not None
 
     def _apply(self, fn, recurse=True):  # noqa: ANN001, ANN202 - nn.Module's signature
         # The rated lists are plain attributes (they must not be saved), so move them with the module.
@@ -144,7 +153,7 @@ class EmbeddingNet(nn.Module):
         offsets = torch.cumsum(counts, 0) - counts
         # Positions of every rated movie of every user, without a Python loop over users.
         positions = torch.repeat_interleave(starts - offsets, counts) + torch.arange(int(counts.sum()), device=users.device)
-        bags = F.embedding_bag(rated[positions], self.y.weight, offsets, mode="sum")
+        bags = F.embedding_bag(rated[positions], self.y.weight, offsets.to(rated.dtype), mode="sum", sparse=self.y.sparse)
         return bags * counts.clamp(min=1).rsqrt().unsqueeze(1)
 
     def user_vectors(self, users: torch.Tensor) -> torch.Tensor:
@@ -153,7 +162,9 @@ class EmbeddingNet(nn.Module):
         if self.rated is None:
             return vectors
         distinct, inverse = torch.unique(users, return_inverse=True)
-        return vectors + self._implicit(distinct)[inverse]
+        # index_select's gradient adds rows in a fixed order; indexing's (index_put with accumulate) did
+        # not with two threads, so two runs with the same seed drifted apart.
+        return vectors + self._implicit(distinct).index_select(0, inverse)
 
     def movie_vectors(self, movies: torch.Tensor) -> torch.Tensor:
         """The vectors :meth:`score` takes for movie rows: the table row, plus the genre part while attached."""

@@ -65,10 +65,11 @@ def _epoch_summary(event: EpochEvent, elapsed: float) -> str:
 
 
 class DownloadProgress:
-    """A download callback ``(bytes_done, bytes_total)`` that draws MB and percent on ``stream``."""
+    """A download (or parsing, with ``verb="parsing"``) callback ``(bytes_done, bytes_total)`` that draws
+    MB and percent on ``stream``."""
 
-    def __init__(self, label: str, stream: TextIO | None = None) -> None:
-        self.label = label
+    def __init__(self, label: str, stream: TextIO | None = None, verb: str = "downloading") -> None:
+        self.label, self.verb = label, verb
         self.stream = stream or sys.stderr
         self.last_draw = 0.0
 
@@ -80,5 +81,5 @@ class DownloadProgress:
         self.last_draw = now
         size = f"{done / 1e6:.1f}/{total / 1e6:.1f} MB ({100 * done / total:.0f}%)" if total else f"{done / 1e6:.1f} MB"
         end = "\n" if finished or not self.stream.isatty() else ""
-        self.stream.write(f"\rdownloading {self.label}: {size}{end}")
+        self.stream.write(f"\r{self.verb} {self.label}: {size}{end}")
         self.stream.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from factories import TINY, planted_dataset
 
 import movierec.bench
@@ -69,3 +70,16 @@ def test_bench_fold_in_times_every_case_and_prints_json(monkeypatch, capsys):
     ]
     assert rows[-1]["movies"] == 200 and rows[-1]["users"] == 300
     assert all(r["fold_in_ms"] > 0 and r["recommend_ms"] > 0 for r in rows)
+
+
+def test_spread_over_seeds_and_seed_lists():
+    import argparse
+
+    from movierec.bench import MODELS, _seed_list, format_spread
+
+    reports = [{"results": [{"model": m, "test_rmse": 0.80 + 0.01 * k} for m in MODELS]} for k in range(3)]
+    table = format_spread(reports, (1, 2, 3))
+    assert "| default | 0.8100 | 0.0100 | 0.8000 | 0.8200 |" in table
+    assert _seed_list("1, 2,3") == (1, 2, 3)
+    with pytest.raises(argparse.ArgumentTypeError, match="1,2,3"):
+        _seed_list("one")

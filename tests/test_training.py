@@ -7,11 +7,12 @@ import pytest
 import torch
 
 from factories import TINY, planted_dataset, tiny_model
+from movierec import training
 from movierec.artifacts import build_network
 from movierec.errors import MovieRecError
 from movierec.evaluation import split_ratings
 from movierec.ids import IdIndex
-from movierec.pipeline import to_tensors
+from movierec.pipeline import to_tensors, train_model
 from movierec.training import BatchEvent, EpochEvent, cosine_restarts, fit, resolve_device
 
 
@@ -107,3 +108,78 @@ def test_device_resolution():
     if not torch.cuda.is_available():
         with pytest.raises(MovieRecError, match="no CUDA device"):
             resolve_device("cuda")
+
+
+def _weights(network) -> list[torch.Tensor]:
+    return [t.detach().clone() for t in network.state_dict().values()]
+
+
+def test_same_seed_same_model_even_with_another_run_in_between():
+    config = TINY.with_changes(epochs=3, dropouts=(0.3,), embedding_dropout=0.1)
+    network, train, valid = _parts(planted_dataset(), config)
+    first = fit(network, train, valid, config)
+    reference = _weights(network)
+    torch.manual_seed(12345)  # the global random state must not matter ...
+    other, other_train, other_valid = _parts(planted_dataset(seed=4), config.with_changes(seed=9))
+    thread = threading.Thread(target=fit, args=(other, other_train, other_valid, config.with_changes(seed=9)))
+    thread.start()  # ... nor a run training at the same time
+    network, train, valid = _parts(planted_dataset(), config)
+    second = fit(network, train, valid, config)
+    thread.join()
+    assert first.best_valid_rmse == second.best_valid_rmse
+    assert all(torch.equal(a, b) for a, b in zip(reference, _weights(network)))
+
+
+def test_a_diverging_run_ends_with_a_message_that_says_what_to_change():
+    config = TINY.with_changes(lr=1e30, epochs=3)
+    network, train, valid = _parts(planted_dataset(), config)
+    with torch.no_grad():
+        network.fc.weight.fill_(float("nan"))  # what a blown-up step leaves behind
+    with pytest.raises(MovieRecError, match=r"diverged.*epoch 1, batch 1.*Lower the learning rate"):
+        fit(network, train, valid, config)
+
+
+def test_losses_read_back_in_bursts_give_the_same_events(monkeypatch):
+    """The CUDA cadence (one read-back every few batches), run on CPU: same events, same model."""
+    config = TINY.with_changes(epochs=2)
+    results = []
+    for every in (1, 3):
+        monkeypatch.setitem(training.REPORT_EVERY, "cpu", every)
+        network, train, valid = _parts(planted_dataset(), config)
+        events: list = []
+        fit(network, train, valid, config, callbacks=(events.append,))
+        results.append(([e for e in events if isinstance(e, BatchEvent)], _weights(network)))
+    (batches, weights), (burst_batches, burst_weights) = results
+    assert batches == burst_batches and len(batches) == 2 * batches[0].n_batches
+    assert all(torch.equal(a, b) for a, b in zip(weights, burst_weights))
+
+
+def test_user_grouped_batches_train_as_well_on_small_data(monkeypatch):
+    config = TINY.with_changes(implicit=True, epochs=10)
+    dataset = planted_dataset(per_user=40)
+    shuffled = tiny_model(dataset, config).metrics["test_rmse"]
+    monkeypatch.setattr(training, "GROUP_ABOVE", 0)  # group users whatever the size
+    monkeypatch.setattr(training, "MIX_BATCHES", 2)
+    grouped = tiny_model(dataset, config).metrics["test_rmse"]
+    assert grouped != shuffled and grouped < 0.5 and abs(grouped - shuffled) < 0.05
+
+
+def test_sparse_embedding_gradients_are_switched_off_after_training():
+    network = tiny_model().network
+    assert not any(m.sparse for m in network.modules() if isinstance(m, torch.nn.Embedding))
+
+
+def test_two_threads_give_the_same_model_twice():
+    """With two threads, adding the implicit part's gradient by indexing drifted between runs."""
+    from movierec.config import preset
+    from movierec.data import load_movielens
+
+    dataset = load_movielens("ml-latest-small")
+    config = preset("default").with_changes(epochs=1, device="cpu")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        first, second = (train_model(dataset, config).network.state_dict() for _ in range(2))
+    finally:
+        torch.set_num_threads(threads)
+    assert all(torch.equal(first[k], second[k]) for k in first)

@@ -24,7 +24,7 @@ FOLD_FILES_100K = tuple(f"u{fold}.{part}" for fold in range(1, 6) for part in ("
 
 
 def load_movielens(name: str, data_dir: str | Path | None = None, download: bool = True,
-                   progress: Progress | None = None) -> Dataset:
+                   progress: Progress | None = None, parse_progress: Progress | None = None) -> Dataset:
     """Load a MovieLens release as a :class:`Dataset`.
 
     The bundled ``ml-latest-small`` loads offline from the package. Other releases come from the cache
@@ -37,6 +37,7 @@ def load_movielens(name: str, data_dir: str | Path | None = None, download: bool
             (``DIR/ml-1m/ratings.dat``) or the release's folder itself (``DIR/ratings.dat``).
         download: Whether a release missing from the cache may be downloaded.
         progress: Download progress callback, ``progress(bytes_done, bytes_total_or_None)``.
+        parse_progress: The same for parsing a large ``ratings.csv`` when no parsed copy is cached yet.
 
     Raises:
         MovieRecError: Unknown name, files missing from ``data_dir``, release not downloaded while
@@ -44,10 +45,10 @@ def load_movielens(name: str, data_dir: str | Path | None = None, download: bool
     """
     variant = get_variant(name)
     if data_dir is not None:
-        return _load_folder(variant, locate_files(variant, Path(data_dir)))
+        return _load_folder(variant, locate_files(variant, Path(data_dir)), parse_progress)
     if variant.bundled:
         return _load_bundled(variant)
-    return _load_folder(variant, _cached_folder(variant, download, progress))
+    return _load_folder(variant, _cached_folder(variant, download, progress), parse_progress)
 
 
 def load_100k_folds(data_dir_or_name: str | Path, download: bool = True,
@@ -141,11 +142,11 @@ def _cached_folder(variant: Variant, download: bool, progress: Progress | None) 
     return download_dataset(variant.name, progress)
 
 
-def _load_folder(variant: Variant, folder: Path) -> Dataset:
+def _load_folder(variant: Variant, folder: Path, progress: Progress | None = None) -> Dataset:
     # Size and modification time change whenever the files are replaced or edited.
     stats = [(name, (folder / name).stat()) for name in REQUIRED_FILES[variant.format]]
     key = ";".join(f"{name}:{stat.st_size}:{stat.st_mtime_ns}" for name, stat in stats)
-    return _load_cached(variant, str(folder.resolve()), key, lambda name: (folder / name).open("rb"))
+    return _load_cached(variant, str(folder.resolve()), key, lambda name: (folder / name).open("rb"), progress)
 
 
 def _load_bundled(variant: Variant) -> Dataset:
@@ -156,14 +157,14 @@ def _load_bundled(variant: Variant) -> Dataset:
                             lambda name: zf.open(f"{variant.archive_folder}/{name}"))
 
 
-def _load_cached(variant: Variant, source: str, key: str, opener: Opener) -> Dataset:
+def _load_cached(variant: Variant, source: str, key: str, opener: Opener, progress: Progress | None = None) -> Dataset:
     path = cache_file(variant.name, source)
     cached = read_cache(path, key)
     if cached is not None:
         ratings, movies, digest = cached
     else:
         try:
-            ratings, movies = read_release(variant, opener)
+            ratings, movies = read_release(variant, opener, progress)
         except (ValueError, OverflowError, KeyError, IndexError, OSError, zipfile.BadZipFile) as exc:
             raise MovieRecError(
                 f"Could not read {variant.name} from {source}: {exc}. The files may be damaged; "

@@ -17,6 +17,8 @@ from movierec.data.frames import RATING_COLUMNS, movies_frame, ratings_frame
 from movierec.data.registry import Variant
 
 Opener = Callable[[str], IO[bytes]]
+Progress = Callable[[int, int | None], None]  # (bytes read, bytes in the file or None)
+CHUNK_ROWS = 2_000_000  # ratings parsed per step when progress is reported
 
 # u.item's 19 genre flags, in file order; "unknown" marks a movie without genres. The file says
 # "Children's"; the later releases' spelling "Children" is used so genre names agree across releases.
@@ -31,12 +33,13 @@ _RATING_DTYPES = {"user_id": np.int64, "movie_id": np.int64, "rating": np.float3
                   "timestamp": np.int64}
 
 
-def read_release(variant: Variant, opener: Opener) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_release(variant: Variant, opener: Opener, progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parse a release's ratings and movies into canonical frames.
 
     Args:
         variant: The release, which decides the layout and text encoding.
         opener: Opens one of the release's files by name, in binary mode.
+        progress: Told how far parsing ``ratings.csv`` has got (the later, large releases).
 
     Returns:
         ``(ratings, movies)`` with the columns documented on :class:`~movierec.data.frames.Dataset`.
@@ -49,7 +52,7 @@ def read_release(variant: Variant, opener: Opener) -> tuple[pd.DataFrame, pd.Dat
         with opener("ratings.dat") as ratings_file, opener("movies.dat") as movies_file:
             return read_dat_ratings(ratings_file), read_dat_movies(movies_file, encoding)
     with opener("ratings.csv") as ratings_file, opener("movies.csv") as movies_file:
-        return read_csv_ratings(ratings_file), read_csv_movies(movies_file)
+        return read_csv_ratings(ratings_file, progress), read_csv_movies(movies_file)
 
 
 def read_100k_ratings(source: IO[bytes]) -> pd.DataFrame:
@@ -91,11 +94,36 @@ def read_dat_movies(source: IO[bytes], encoding: str) -> pd.DataFrame:
     return movies_frame(id_and_rest[0].astype(np.int64), title_and_genres[0], genres)
 
 
-def read_csv_ratings(source: IO[bytes]) -> pd.DataFrame:
-    """Parse a MovieLens ``ratings.csv`` (``userId,movieId,rating,timestamp``)."""
-    raw = pd.read_csv(source, engine="c", dtype={"userId": np.int64, "movieId": np.int64,
-                                                 "rating": np.float32, "timestamp": np.int64})
-    return ratings_frame(raw["userId"], raw["movieId"], raw["rating"], raw["timestamp"])
+def read_csv_ratings(source: IO[bytes], progress: Progress | None = None) -> pd.DataFrame:
+    """Parse a MovieLens ``ratings.csv`` (``userId,movieId,rating,timestamp``).
+
+    With ``progress``, the file is read in chunks and ``progress(bytes read, file size)`` is called
+    after each (the size is None where the source cannot tell it).
+    """
+    dtypes = {"userId": np.int64, "movieId": np.int64, "rating": np.float32, "timestamp": np.int64}
+    if progress is None:
+        raw = pd.read_csv(source, engine="c", dtype=dtypes)
+        return ratings_frame(raw["userId"], raw["movieId"], raw["rating"], raw["timestamp"])
+    total = _size(source)
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in dtypes}
+    with pd.read_csv(source, engine="c", dtype=dtypes, chunksize=CHUNK_ROWS) as chunks:
+        for chunk in chunks:
+            for name in dtypes:
+                columns[name].append(chunk[name].to_numpy())
+            progress(source.tell() if total is not None else 0, total)
+    joined = {name: np.concatenate(parts) if parts else np.empty(0, dtypes[name]) for name, parts in columns.items()}
+    return ratings_frame(joined["userId"], joined["movieId"], joined["rating"], joined["timestamp"])
+
+
+def _size(source: IO[bytes]) -> int | None:
+    """Bytes in a seekable file, or None (a stream)."""
+    try:
+        position = source.tell()
+        size = source.seek(0, 2)
+        source.seek(position)
+        return size
+    except (OSError, AttributeError, ValueError):
+        return None
 
 
 def read_csv_movies(source: IO[bytes]) -> pd.DataFrame:
