@@ -1,4 +1,5 @@
 """movierec dashboard: navigation, the shared sidebar and the data credit."""
+
 from __future__ import annotations
 
 import os

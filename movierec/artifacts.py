@@ -1,4 +1,5 @@
 """``TrainedModel``: config + weights + id maps + movie facts + metrics, saved as one safe file."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,7 +69,7 @@ class TrainedModel:
     metrics: dict[str, Any] = field(default_factory=dict)
     history: list[dict[str, float]] = field(default_factory=list)
     preset: str | None = None
-    created: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     name: str | None = None
     ranker: Ranker | None = None  # orders suggestions; None for models saved before it existed
 
@@ -93,8 +94,8 @@ class TrainedModel:
                 net.score(
                     _rows_or_mean(net.u, u),
                     _rows_or_mean(net.m, m),
-                    _rows_or_mean(net.user_bias, u),
-                    _rows_or_mean(net.movie_bias, m),
+                    None if net.user_bias is None else _rows_or_mean(net.user_bias, u),
+                    None if net.movie_bias is None else _rows_or_mean(net.movie_bias, m),
                 ).cpu()
             )
         predicted = torch.cat(parts).numpy() if parts else np.empty(0, dtype=np.float32)
@@ -153,9 +154,7 @@ class TrainedModel:
         }
 
 
-def _rows_or_mean(table: torch.nn.Embedding | None, rows: torch.Tensor) -> torch.Tensor | None:
-    if table is None:
-        return None
+def _rows_or_mean(table: torch.nn.Embedding, rows: torch.Tensor) -> torch.Tensor:
     vectors = table.weight[rows.clamp(min=0)]
     unknown = rows < 0
     if bool(unknown.any()):
@@ -174,7 +173,7 @@ def check_name(name: str) -> str:
 
 def default_name(dataset: str, preset: str | None) -> str:
     """``<dataset>-<preset>-<UTC timestamp>-<random>``: two runs in the same second still get different names."""
-    stamp = f"{dt.datetime.now(dt.timezone.utc):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+    stamp = f"{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     safe_dataset = re.sub(r"[^A-Za-z0-9._-]+", "-", dataset).strip("-._") or "data"
     return f"{safe_dataset}-{preset or 'custom'}-{stamp}"
 
@@ -212,11 +211,15 @@ def _read_payload(path: Path, mmap: bool = False) -> dict[str, Any]:
     except OSError as exc:
         raise MovieRecError(f"{path} cannot be read ({exc.strerror}); it was not loaded.") from None
     if size > MAX_FILE_BYTES:
-        raise MovieRecError(f"{path} is {size / 2**30:.1f} GiB, over the {MAX_FILE_BYTES >> 30} GiB budget for a model file; it was not loaded.")
+        raise MovieRecError(
+            f"{path} is {size / 2**30:.1f} GiB, over the {MAX_FILE_BYTES >> 30} GiB budget for a model file; it was not loaded."
+        )
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
     except Exception as exc:  # any failure here means the file is not a model we can trust
-        raise MovieRecError(f"{path} is not a movierec model file or is damaged ({type(exc).__name__}); it was not loaded.") from None
+        raise MovieRecError(
+            f"{path} is not a movierec model file or is damaged ({type(exc).__name__}); it was not loaded."
+        ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise MovieRecError(f"{path} is not a movierec model file; it was not loaded.")
     if payload.get("version") != VERSION:
@@ -268,7 +271,9 @@ def load_model(name_or_path: str | Path) -> TrainedModel:
     except MovieRecError as exc:  # settings a model cannot have, or contents that do not fit them
         raise MovieRecError(f"{path} is damaged or was modified: {exc}; it was not loaded.") from None
     except Exception as exc:  # inconsistent shapes or missing keys: a tampered or truncated file
-        raise MovieRecError(f"{path} is damaged or was modified ({type(exc).__name__}: {exc}); it was not loaded.") from None
+        raise MovieRecError(
+            f"{path} is damaged or was modified ({type(exc).__name__}: {exc}); it was not loaded."
+        ) from None
     if len(model.users) != len(user_ids):
         raise MovieRecError(f"{path} has duplicate user ids; it was not loaded.")
     return model
@@ -290,9 +295,13 @@ def list_models(dataset: str | None = None, directory: Path | None = None) -> li
         preset = payload.get("preset")
         found.append(
             ModelInfo(  # fields of a file anyone may have edited: only well-formed values are passed on
-                path.stem, path, str(payload.get("dataset")),
+                path.stem,
+                path,
+                str(payload.get("dataset")),
                 float(rmse) if isinstance(rmse, (int, float)) and math.isfinite(rmse) else None,
-                str(payload.get("created")), preset if isinstance(preset, str) else None, str(payload.get("fingerprint", "")),
+                str(payload.get("created")),
+                preset if isinstance(preset, str) else None,
+                str(payload.get("fingerprint", "")),
             )
         )
     return sorted(found, key=lambda info: (info.created, info.name), reverse=True)

@@ -5,6 +5,7 @@ that user rated. In a shuffled batch of a large release nearly every rating belo
 user, so that sum cost about a hundred times the rating itself; when a batch holds the ratings of a few
 dozen users, each user's sum is computed once and serves all of them.
 """
+
 from __future__ import annotations
 
 import torch
@@ -28,15 +29,16 @@ class UserGroupedOrder:
         mix: batches whose ratings are dealt out together; 1 keeps users' ratings together.
     """
 
-    def __init__(self, users: torch.Tensor, n_users: int, generator: torch.Generator, batch_size: int = 1,
-                 mix: int = 1) -> None:
+    def __init__(
+        self, users: torch.Tensor, n_users: int, generator: torch.Generator, batch_size: int = 1, mix: int = 1
+    ) -> None:
         self.generator, self.batch_size, self.mix = generator, batch_size, mix
         shuffled = torch.randperm(len(users), generator=generator, device=users.device)
         # Stable sort by user of a shuffled order: each user's ratings end up together, in random order.
         self.by_user = shuffled[torch.argsort(users[shuffled], stable=True)].to(torch.int32)
         del shuffled
         self.counts = torch.bincount(users, minlength=n_users).to(torch.int32)
-        self.starts = (torch.cumsum(self.counts, 0, dtype=torch.int32) - self.counts)
+        self.starts = torch.cumsum(self.counts, 0, dtype=torch.int32) - self.counts
 
     def epoch(self) -> torch.Tensor:
         """Positions into the training ratings for one epoch."""

@@ -1,31 +1,25 @@
 """``python -m movierec bench``: the article preset, the default and simple baselines on one split, one table."""
+
 from __future__ import annotations
 
 import argparse
 import json
 import statistics
-import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
 
-from movierec.config import TrainConfig, preset
+from movierec.config import BIASED_MF, TrainConfig, preset
 from movierec.data import Dataset, load_100k_folds
 from movierec.dataset_options import add_data_arguments, load_dataset
 from movierec.errors import MovieRecError
 from movierec.evaluation import BiasBaseline, GlobalMean, Split, mae, rmse, split_ratings
+from movierec.memory import measure
 from movierec.pipeline import train_model
 
-# A plain biased matrix factorisation inside the same network family and fit(): no hidden layer,
-# no dropout, only biases and the dot product (the linear output layer on the embeddings stays).
-BIASED_MF = TrainConfig(
-    n_factors=64, hidden=(), dropouts=(), embedding_dropout=0.0, use_bias=True, use_dot=True,
-    init_mean=True, lr=3e-3, weight_decay=1e-3, batch_size=4096, epochs=40, patience=4,
-)
 NETWORKS: dict[str, TrainConfig] = {"article": preset("article"), "default": preset("default"), "biased_mf": BIASED_MF}
 BASELINES = {"global_mean": GlobalMean, "user_movie_bias": BiasBaseline}
 MODELS = (*NETWORKS, *BASELINES)
@@ -45,45 +39,11 @@ class Measure:
     peak_memory_mb: float | None  # growth of resident memory (VmHWM) during training; None without /proc
 
 
-def _status_mb(key: str) -> float | None:
-    """A memory line of /proc/self/status in MB (None where there is no /proc, e.g. macOS)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak() -> float | None:
-    """Reset the process's peak resident memory (VmHWM) to now and return the current RSS in MB.
-
-    tracemalloc misses torch's allocations, and ru_maxrss never goes down, so a smaller model run after
-    a larger one would show nothing; writing 5 to clear_refs restarts the high-water mark instead.
-    """
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return None
-    return _status_mb("VmRSS")
-
-
-def _measure(train_once: Any) -> tuple[Any, float, float | None]:
-    """Call ``train_once()``; return its result, wall-clock seconds and peak extra resident MB."""
-    before = _reset_peak()
-    started = time.perf_counter()
-    result = train_once()
-    seconds = time.perf_counter() - started
-    peak = _status_mb("VmHWM")
-    return result, seconds, (max(peak - before, 0.0) if peak is not None and before is not None else None)
-
-
 def _network(name: str, dataset: Dataset, split: Split, max_epochs: int | None, seed: int) -> Measure:
     config = NETWORKS[name].with_changes(seed=seed)
     if max_epochs is not None:
         config = config.with_changes(epochs=min(config.epochs, max_epochs))
-    model, _, peak = _measure(lambda: train_model(dataset, config, preset=name, split=split, ranking=False))
+    model, _, peak = measure(lambda: train_model(dataset, config, preset=name, split=split, ranking=False))
     m = model.metrics
     epochs = m["epochs_run"] + m["refit_epochs"]
     ratings = m["n_train"] * m["epochs_run"] + (m["n_train"] + m["n_valid"]) * m["refit_epochs"]
@@ -95,7 +55,7 @@ def _baseline(name: str, dataset: Dataset, split: Split) -> Measure:
     ratings = dataset.ratings
     train = pd.concat([ratings.iloc[split.train], ratings.iloc[split.valid]])  # no selection to make
     test = ratings.iloc[split.test]
-    model, seconds, peak = _measure(lambda: BASELINES[name](train))
+    model, seconds, peak = measure(lambda: BASELINES[name](train))
     predicted = np.clip(model.predict(test["user_id"], test["movie_id"]), dataset.scale.min, dataset.scale.max)
     actual = test["rating"].to_numpy()
     return Measure(rmse(predicted, actual), mae(predicted, actual), None, seconds, len(train) / seconds, peak)
@@ -112,8 +72,12 @@ def _one_split(dataset: Dataset, split: Split, repeat: int, max_epochs: int | No
         seconds = statistics.median(r.train_seconds for r in runs)
         peaks = [r.peak_memory_mb for r in runs if r.peak_memory_mb is not None]
         results[name] = Measure(
-            runs[0].test_rmse, runs[0].test_mae, runs[0].epochs, seconds,
-            statistics.median(r.ratings_per_second for r in runs), max(peaks) if peaks else None,
+            runs[0].test_rmse,
+            runs[0].test_mae,
+            runs[0].epochs,
+            seconds,
+            statistics.median(r.ratings_per_second for r in runs),
+            max(peaks) if peaks else None,
         )
     return results
 
@@ -121,7 +85,7 @@ def _one_split(dataset: Dataset, split: Split, repeat: int, max_epochs: int | No
 def fold_split(n_base: int, n_test: int, valid_size: float, seed: int) -> Split:
     """Positions for a fixed fold stored as ``base`` rows then ``test`` rows; validation is carved from base."""
     order = np.random.default_rng(seed).permutation(n_base)
-    n_valid = int(round(n_base * valid_size))
+    n_valid = round(n_base * valid_size)
     return Split(np.sort(order[n_valid:]), np.sort(order[:n_valid]), np.arange(n_base, n_base + n_test))
 
 
@@ -143,7 +107,9 @@ def run_bench(
     # to no model's time or memory.
     train_model(dataset, BIASED_MF.with_changes(epochs=1), split=random_split, ranking=False)
     if folds is None:
-        protocol = f"random 80/20 split, seed {seed}; early stopping on {valid_size:.0%} of the 80% (never the test part)"
+        protocol = (
+            f"random 80/20 split, seed {seed}; early stopping on {valid_size:.0%} of the 80% (never the test part)"
+        )
         per_split = [_one_split(dataset, random_split, repeat, max_epochs, seed)]
     else:
         protocol = f"{len(folds)} fixed folds (mean); early stopping on {valid_size:.0%} of each base part"
@@ -151,7 +117,9 @@ def run_bench(
         for base, test in folds:
             ratings = pd.concat([base, test], ignore_index=True)
             fold = Dataset(dataset.name, ratings, dataset.movies, dataset.scale, dataset.fingerprint)
-            per_split.append(_one_split(fold, fold_split(len(base), len(test), valid_size, seed), repeat, max_epochs, seed))
+            per_split.append(
+                _one_split(fold, fold_split(len(base), len(test), valid_size, seed), repeat, max_epochs, seed)
+            )
     rows = [_mean_row(name, [results[name] for results in per_split]) for name in MODELS]
     article_seconds = next(row["train_seconds"] for row in rows if row["model"] == "article")
     for row in rows:
@@ -173,9 +141,13 @@ def format_table(report: dict[str, Any]) -> str:
     lines = [f"{report['dataset']}: {report['protocol']}", header, "|" + "---|" * 8]
     for r in report["results"]:
         cells = [
-            r["model"], f"{r['test_rmse']:.4f}", f"{r['test_mae']:.4f}",
-            "-" if r["epochs"] is None else f"{r['epochs']:g}", f"{r['train_seconds']:.2f}",
-            f"{r['ratings_per_second']:,.0f}", "-" if r["peak_memory_mb"] is None else f"{r['peak_memory_mb']:.0f}",
+            r["model"],
+            f"{r['test_rmse']:.4f}",
+            f"{r['test_mae']:.4f}",
+            "-" if r["epochs"] is None else f"{r['epochs']:g}",
+            f"{r['train_seconds']:.2f}",
+            f"{r['ratings_per_second']:,.0f}",
+            "-" if r["peak_memory_mb"] is None else f"{r['peak_memory_mb']:.0f}",
             f"{r['time_ratio_to_article']:.3f}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -184,10 +156,16 @@ def format_table(report: dict[str, Any]) -> str:
 
 def format_spread(reports: list[dict[str, Any]], seeds: tuple[int, ...]) -> str:
     """Each model's test RMSE over the seeds: mean, standard deviation, smallest and largest."""
-    lines = [f"test RMSE over seeds {', '.join(map(str, seeds))}", "| model | mean | sd | min | max |", "|---|---|---|---|---|"]
+    lines = [
+        f"test RMSE over seeds {', '.join(map(str, seeds))}",
+        "| model | mean | sd | min | max |",
+        "|---|---|---|---|---|",
+    ]
     for name in MODELS:
         values = [next(r["test_rmse"] for r in report["results"] if r["model"] == name) for report in reports]
-        lines.append(f"| {name} | {np.mean(values):.4f} | {np.std(values, ddof=1):.4f} | {min(values):.4f} | {max(values):.4f} |")
+        lines.append(
+            f"| {name} | {np.mean(values):.4f} | {np.std(values, ddof=1):.4f} | {min(values):.4f} | {max(values):.4f} |"
+        )
     return "\n".join(lines)
 
 
@@ -204,33 +182,48 @@ def _seed_list(text: str) -> tuple[int, ...]:
 def add_bench_command(sub: argparse._SubParsersAction) -> None:
     """Register ``bench`` on the CLI's sub-command parser."""
     p = sub.add_parser(
-        "bench", help="compare the article preset, the default and baselines",
+        "bench",
+        help="compare the article preset, the default and baselines",
         description="Train every model on one split (ml-100k: its five folds) and print test RMSE, MAE, time and memory.",
     )
     add_data_arguments(p)
-    p.add_argument("--repeat", type=int, default=1, help="train each model N times and report the median time (default: 1)")
+    p.add_argument(
+        "--repeat", type=int, default=1, help="train each model N times and report the median time (default: 1)"
+    )
     p.add_argument("--max-epochs", type=int, help="cap every network's epochs (a quick smoke run, not a benchmark)")
     p.add_argument(
-        "--threads", type=int, default=1,
+        "--threads",
+        type=int,
+        default=1,
         help="torch CPU threads for every model (default: 1; on a shared 2-core machine two threads wait on each other and run 2-3x slower)",
     )
     p.add_argument(
-        "--fold-in", action="store_true",
+        "--fold-in",
+        action="store_true",
         help="instead, time how fast a new person's ratings become suggestions (1, 10 and 50 ratings), on a default "
         "model trained on the dataset and on one of the largest variant's size",
     )
     p.add_argument(
-        "--ranking", action="store_true",
+        "--ranking",
+        action="store_true",
         help="instead, top-10 quality of the suggestions beside most-popular, EASE, implicit ALS/BPR (when installed) "
         "and networks ranked by predicted rating, on a per-user 75/25 split",
     )
     p.add_argument(
-        "--scale", action="store_true",
+        "--scale",
+        action="store_true",
         help="instead, time loading and one epoch per preset on a synthetic ml-25m-shaped release (made once, then reused)",
     )
-    p.add_argument("--ratings", type=int, default=25_000_095, help="with --scale: ratings in that release (default: ml-25m's)")
-    p.add_argument("--seeds", type=_seed_list, default=(1,), help="run the whole benchmark once per seed (split and "
-                   "networks), e.g. 1,2,3, and add the spread of each model's test RMSE (default: 1)")
+    p.add_argument(
+        "--ratings", type=int, default=25_000_095, help="with --scale: ratings in that release (default: ml-25m's)"
+    )
+    p.add_argument(
+        "--seeds",
+        type=_seed_list,
+        default=(1,),
+        help="run the whole benchmark once per seed (split and "
+        "networks), e.g. 1,2,3, and add the spread of each model's test RMSE (default: 1)",
+    )
     p.add_argument("--json", action="store_true", help="also print the results as one JSON object on the last line")
     p.set_defaults(handler=_bench)
 

@@ -3,6 +3,7 @@
 Measured on a network trained on the chosen dataset and on one of the largest MovieLens variant's size
 (random weights: the time depends on the sizes, not on what was learned).
 """
+
 from __future__ import annotations
 
 import statistics
@@ -32,16 +33,19 @@ def sized_model(name: str, n_users: int, n_movies: int, seed: int = 1) -> Traine
     network = build_network(config, n_users, n_movies, 0.5, 5.0)
     with torch.no_grad():
         for table in (network.u, network.m, network.user_bias, network.movie_bias):
-            table.weight.normal_(0, 0.1)
+            if table is not None:
+                table.weight.normal_(0, 0.1)
     rng = np.random.default_rng(seed)
-    movies = pd.DataFrame({
-        "movie_id": np.arange(1, n_movies + 1),
-        "title": [f"Movie {i}" for i in range(1, n_movies + 1)],
-        "year": pd.array(rng.integers(1920, 2024, n_movies), dtype="Int64"),
-        "genres": [["Drama"] if i % 2 else ["Comedy"] for i in range(n_movies)],
-        "n_ratings": rng.zipf(1.5, n_movies).clip(1, 100_000),
-        "mean_rating": rng.uniform(1, 5, n_movies),
-    })
+    movies = pd.DataFrame(
+        {
+            "movie_id": np.arange(1, n_movies + 1),
+            "title": [f"Movie {i}" for i in range(1, n_movies + 1)],
+            "year": pd.array(rng.integers(1920, 2024, n_movies), dtype="Int64"),
+            "genres": [["Drama"] if i % 2 else ["Comedy"] for i in range(n_movies)],
+            "n_ratings": rng.zipf(1.5, n_movies).clip(1, 100_000),
+            "mean_rating": rng.uniform(1, 5, n_movies),
+        }
+    )
     users = IdIndex(np.arange(1, n_users + 1), "user")
     return TrainedModel(config, network.eval(), users, movies, (0.5, 5.0, 0.5), name, "synthetic", preset="default")
 
@@ -65,11 +69,16 @@ def time_model(label: str, model: TrainedModel) -> list[dict[str, Any]]:
     for count in RATING_COUNTS:
         picked = most_rated[:count]
         ratings = {int(m): float(low + step * rng.integers(0, round((high - low) / step) + 1)) for m in picked}
-        rows.append({
-            "model": label, "movies": len(model.movies), "users": len(model.users), "ratings": count,
-            "fold_in_ms": _median_ms(lambda: fold_in(model, ratings)),
-            "recommend_ms": _median_ms(lambda: recommend(model, ratings, top_n=10)),
-        })
+        rows.append(
+            {
+                "model": label,
+                "movies": len(model.movies),
+                "users": len(model.users),
+                "ratings": count,
+                "fold_in_ms": _median_ms(lambda ratings=ratings: fold_in(model, ratings)),
+                "recommend_ms": _median_ms(lambda ratings=ratings: recommend(model, ratings, top_n=10)),
+            }
+        )
     return rows
 
 

@@ -1,4 +1,5 @@
 """``python -m movierec bench --ranking``: top-10 quality of the suggestions beside the ranking peers, on one split."""
+
 from __future__ import annotations
 
 import time
@@ -10,8 +11,7 @@ import pandas as pd
 import torch
 
 from movierec.artifacts import TrainedModel
-from movierec.bench import BIASED_MF
-from movierec.config import TrainConfig, preset
+from movierec.config import BIASED_MF, TrainConfig, preset
 from movierec.data import Dataset
 from movierec.evaluation import Split
 from movierec.ids import IdIndex
@@ -49,7 +49,7 @@ def _by_rating(model: TrainedModel, train: pd.DataFrame) -> TopK:
         for start in range(0, len(users), SCORE_BATCH):
             batch = users[start : start + SCORE_BATCH]
             scores = model.predict(np.repeat(batch, len(ids)), np.tile(ids, len(batch))).reshape(len(batch), -1)
-            for row, user in zip(scores, batch):
+            for row, user in zip(scores, batch, strict=True):
                 row[model.movie_index.rows(rated[user])] = -np.inf
                 out.append(ids[np.argsort(-row, kind="stable")[:k]])
         return np.stack(out)
@@ -59,7 +59,9 @@ def _by_rating(model: TrainedModel, train: pd.DataFrame) -> TopK:
 
 def _as_page(model: TrainedModel, train: pd.DataFrame, order: str) -> TopK:
     """What the Rate page lists: fold-in of the user's training ratings, then its default filters and ``order``."""
-    ratings = train.groupby("user_id")[["movie_id", "rating"]].apply(lambda g: dict(zip(g["movie_id"].tolist(), g["rating"].astype(float).tolist())))
+    ratings = train.groupby("user_id")[["movie_id", "rating"]].apply(
+        lambda g: dict(zip(g["movie_id"].tolist(), g["rating"].astype(float).tolist(), strict=True))
+    )
 
     def top_k(users: np.ndarray, k: int) -> np.ndarray:
         lists = []
@@ -78,7 +80,9 @@ def _scored(scores: Callable[[np.ndarray], np.ndarray], users: IdIndex, ids: np.
 
 def _popular(train: pd.DataFrame) -> TopK:
     users, ids = IdIndex(train["user_id"].to_numpy(), "user"), np.sort(train["movie_id"].unique())
-    seen = seen_matrix(users.rows(train["user_id"]), np.searchsorted(ids, train["movie_id"]), np.arange(len(ids)), len(users))
+    seen = seen_matrix(
+        users.rows(train["user_id"]), np.searchsorted(ids, train["movie_id"]), np.arange(len(ids)), len(users)
+    )
     counts = np.bincount(np.searchsorted(ids, train["movie_id"]), minlength=len(ids)).astype(np.float64)
     return _scored(lambda rows: np.where(seen[rows].toarray() > 0, -np.inf, counts), users, ids)
 
@@ -111,13 +115,17 @@ def _implicit_peers(train: pd.DataFrame) -> dict[str, Callable[[], TopK]]:
     except ImportError:
         return {}
     users, ids = IdIndex(train["user_id"].to_numpy(), "user"), np.sort(train["movie_id"].unique())
-    seen = seen_matrix(users.rows(train["user_id"]), np.searchsorted(ids, train["movie_id"]), np.arange(len(ids)), len(users))
+    seen = seen_matrix(
+        users.rows(train["user_id"]), np.searchsorted(ids, train["movie_id"]), np.arange(len(ids)), len(users)
+    )
 
     def fitted(factory: Callable[[], Any]) -> Callable[[], TopK]:
         def build() -> TopK:
             peer = factory()
             peer.fit(seen, show_progress=False)
-            return lambda batch, k: ids[peer.recommend(users.rows(batch), seen[users.rows(batch)], N=k, filter_already_liked_items=True)[0]]
+            return lambda batch, k: ids[
+                peer.recommend(users.rows(batch), seen[users.rows(batch)], N=k, filter_already_liked_items=True)[0]
+            ]
 
         return build
 
@@ -144,7 +152,14 @@ def run_ranking_bench(dataset: Dataset, networks: dict[str, TrainConfig] | None 
     rows: list[dict[str, Any]] = []
 
     def add(name: str, top_k: TopK, seconds: float, note: str | None = None) -> None:
-        rows.append({"model": name, **evaluate_ranking(train, test, top_k), "train_seconds": seconds, **({"note": note} if note else {})})
+        rows.append(
+            {
+                "model": name,
+                **evaluate_ranking(train, test, top_k),
+                "train_seconds": seconds,
+                **({"note": note} if note else {}),
+            }
+        )
 
     add("most_popular", *_timed(lambda: _popular(train)))
     (ease, regularisation), seconds = _timed(lambda: _ease(train))
@@ -161,7 +176,9 @@ def run_ranking_bench(dataset: Dataset, networks: dict[str, TrainConfig] | None 
         ranker = model.ranker
         note = (
             f"the Rate page's list; ranker penalty {ranker.regularisation:g}, genre weight {ranker.genre_weight:g}, "
-            f"rating blend {ranker.blend:g}" if ranker else None
+            f"rating blend {ranker.blend:g}"
+            if ranker
+            else None
         )
         add("default", _as_page(model, train, "ranking"), seconds, note)
         add("default_by_rating", _as_page(model, train, "rating"), seconds, "the Rate page ordered by predicted rating")
@@ -177,7 +194,12 @@ def format_ranking(report: dict[str, Any]) -> str:
     header = "| model | P@10 | R@10 | nDCG@10 | liked nDCG@10 | coverage | mean count | train s |"
     lines = [f"{report['dataset']}: {report['protocol']}", header, "|" + "---|" * 8]
     for r in report["results"]:
-        cells = [r["model"], *(f"{r[c]:.4f}" for c in COLUMNS[:5]), f"{r['mean_count']:.1f}", f"{r['train_seconds']:.2f}"]
+        cells = [
+            r["model"],
+            *(f"{r[c]:.4f}" for c in COLUMNS[:5]),
+            f"{r['mean_count']:.1f}",
+            f"{r['train_seconds']:.2f}",
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     notes = [f"{r['model']}: {r['note']}" for r in report["results"] if r.get("note")]
     return "\n".join(lines + notes)

@@ -5,6 +5,7 @@ ratings, made once under ``MOVIEREC_HOME/synthetic`` and reused. Each preset tra
 whose epoch would outlast ``budget_s`` is stopped there and its epoch time is extrapolated from the
 batches it ran (marked as an estimate).
 """
+
 from __future__ import annotations
 
 import threading
@@ -12,10 +13,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from movierec.bench import _reset_peak, _status_mb
 from movierec.config import preset
 from movierec.data import load_movielens
 from movierec.data.synth import write_synthetic_release
+from movierec.memory import reset_peak, status_mb
 from movierec.paths import subdir
 from movierec.pipeline import train_model
 from movierec.training import BatchEvent, EpochEvent, Event
@@ -67,8 +68,9 @@ class _EpochClock:
         return (self.marks[done] - self.marks[first]) / max(1, done - first) * self.n_batches
 
 
-def run_scale_bench(n_ratings: int, presets: tuple[str, ...] = ("default", "article"),
-                    budget_s: float = 300.0) -> dict[str, Any]:
+def run_scale_bench(
+    n_ratings: int, presets: tuple[str, ...] = ("default", "article"), budget_s: float = 300.0
+) -> dict[str, Any]:
     """Make or reuse the release, time its loading, then one epoch of each preset.
 
     Returns:
@@ -76,7 +78,7 @@ def run_scale_bench(n_ratings: int, presets: tuple[str, ...] = ("default", "arti
         with one result per preset: ``s_per_epoch``, ``estimated``, ``ratings_per_s``, ``peak_mb``.
     """
     folder = scale_release(n_ratings)
-    _reset_peak()
+    reset_peak()
     started = time.perf_counter()
     dataset = load_movielens("ml-25m", data_dir=folder)  # parses and builds the cache unless it exists
     parse_s = time.perf_counter() - started
@@ -84,21 +86,30 @@ def run_scale_bench(n_ratings: int, presets: tuple[str, ...] = ("default", "arti
     started = time.perf_counter()
     dataset = load_movielens("ml-25m", data_dir=folder)
     report: dict[str, Any] = {
-        "n_ratings": dataset.n_ratings, "n_users": dataset.n_users, "n_movies": dataset.n_movies,
-        "parse_s": parse_s, "load_s": time.perf_counter() - started, "load_peak_mb": _status_mb("VmHWM"),
+        "n_ratings": dataset.n_ratings,
+        "n_users": dataset.n_users,
+        "n_movies": dataset.n_movies,
+        "parse_s": parse_s,
+        "load_s": time.perf_counter() - started,
+        "load_peak_mb": status_mb("VmHWM"),
         "results": [],
     }
     for name in presets:
-        _reset_peak()
+        reset_peak()
         stop = threading.Event()
         clock = _EpochClock(budget_s, stop)
         config = preset(name).with_changes(epochs=1, test_size=TEST_SIZE)
         model = train_model(dataset, config, preset=name, callbacks=(clock,), stop=stop)
         seconds = clock.estimate()
-        report["results"].append({
-            "preset": name, "s_per_epoch": seconds, "estimated": clock.epoch_seconds is None,
-            "ratings_per_s": model.metrics["n_train"] / seconds, "peak_mb": _status_mb("VmHWM"),
-        })
+        report["results"].append(
+            {
+                "preset": name,
+                "s_per_epoch": seconds,
+                "estimated": clock.epoch_seconds is None,
+                "ratings_per_s": model.metrics["n_train"] / seconds,
+                "peak_mb": status_mb("VmHWM"),
+            }
+        )
     return report
 
 
@@ -115,5 +126,7 @@ def format_scale_table(report: dict[str, Any], threads: int) -> str:
     ]
     for r in report["results"]:
         epoch = f"{r['s_per_epoch']:.0f}" + (" (est.)" if r["estimated"] else "")
-        lines.append(f"| {r['preset']} | {report['load_s']:.1f} | {epoch} | {r['ratings_per_s']:,.0f} | {r['peak_mb']:.0f} |")
+        lines.append(
+            f"| {r['preset']} | {report['load_s']:.1f} | {epoch} | {r['ratings_per_s']:,.0f} | {r['peak_mb']:.0f} |"
+        )
     return "\n".join(lines)

@@ -1,4 +1,5 @@
 """Looking at the model through a user of the dataset: their held-out test ratings next to its predictions."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -55,7 +56,9 @@ def user_test_ratings(model: TrainedModel, dataset: Dataset, test: pd.DataFrame,
     return table.sort_values(["rating", "predicted"], ascending=False, ignore_index=True)
 
 
-def user_suggestions(model: TrainedModel, dataset: Dataset, test: pd.DataFrame, user_id: int, order: str, top_n: int = 10) -> pd.DataFrame:
+def user_suggestions(
+    model: TrainedModel, dataset: Dataset, test: pd.DataFrame, user_id: int, order: str, top_n: int = 10
+) -> pd.DataFrame:
     """What the Rate page would suggest to a dataset user from their training ratings, marking held-out hits.
 
     The user's training ratings are folded in as a new person's would be, so this is the list they would see.
@@ -67,7 +70,7 @@ def user_suggestions(model: TrainedModel, dataset: Dataset, test: pd.DataFrame, 
 
     theirs = dataset.ratings[dataset.ratings["user_id"] == user_id]
     training = theirs[~theirs.index.isin(test.index)]
-    ratings = dict(zip(training["movie_id"].tolist(), training["rating"].astype(float).tolist()))
+    ratings = dict(zip(training["movie_id"].tolist(), training["rating"].astype(float).tolist(), strict=True))
     table = recommend(model, ratings, top_n=top_n, order=order).table
     table["held_out"] = table["movie_id"].isin(test.loc[test["user_id"] == user_id, "movie_id"])
     return table

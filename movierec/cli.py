@@ -1,4 +1,5 @@
 """``python -m movierec``: datasets, train (and the commands other modules register)."""
+
 from __future__ import annotations
 
 import argparse
@@ -58,17 +59,21 @@ def _shown(value: Any) -> str:
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "train", help="train a model and save it",
+        "train",
+        help="train a model and save it",
         description="Train the embedding network, evaluate it on a held-out test part and save it.",
     )
     add_data_arguments(p)
     p.add_argument(
-        "--preset", default="default", choices=list(PRESETS),
+        "--preset",
+        default="default",
+        choices=list(PRESETS),
         help="starting hyper-parameters: the project's default or the article's run (default: default)",
     )
     add_config_arguments(p)
     p.add_argument(
-        "--out", type=Path,
+        "--out",
+        type=Path,
         help="where to save: a .pt file path or a folder (default: MOVIEREC_HOME/models/<dataset>-<preset>-<time>.pt)",
     )
     p.add_argument("--json", action="store_true", help="print the results as one JSON line on stdout")
@@ -77,7 +82,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
 
 def _train(args: argparse.Namespace) -> int:
     from movierec.artifacts import check_name
-    from movierec.paths import subdir, writable_folder
+    from movierec.paths import home, writable_folder
     from movierec.pipeline import train_model
     from movierec.progress import TrainingProgress
     from movierec.sizing import require_fit
@@ -87,8 +92,10 @@ def _train(args: argparse.Namespace) -> int:
     config = preset(args.preset).with_changes(**changes)
     # fail before any training on what can be checked up front
     resolve_device(config.device)
-    name, directory = (check_name(args.out.stem), args.out.parent) if args.out and args.out.suffix == ".pt" else (None, args.out)
-    writable_folder(directory if directory is not None else subdir("models"))
+    name, directory = (
+        (check_name(args.out.stem), args.out.parent) if args.out and args.out.suffix == ".pt" else (None, args.out)
+    )
+    writable_folder(directory if directory is not None else home() / "models")
     dataset = load_dataset(args)
     require_fit(config, dataset.n_ratings, dataset.n_users, dataset.n_movies)
     model = train_model(dataset, config, preset=args.preset, callbacks=(TrainingProgress(),))
@@ -127,7 +134,11 @@ def _ranking_line(ranking: dict[str, Any]) -> str:
 
 
 def _add_datasets(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("datasets", help="list the MovieLens variants and where each is cached", description="List the MovieLens variants, their rating scale, and whether each is ready offline.")
+    p = sub.add_parser(
+        "datasets",
+        help="list the MovieLens variants and where each is cached",
+        description="List the MovieLens variants, their rating scale, and whether each is ready offline.",
+    )
     p.add_argument("--json", action="store_true", help="print the list as JSON")
     p.set_defaults(handler=_datasets)
 
@@ -152,7 +163,13 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     add_bench_command(sub)
 
 
-REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_datasets, _add_train, _add_bench, add_recommend, add_synth_command]
+REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_datasets,
+    _add_train,
+    _add_bench,
+    add_recommend,
+    add_synth_command,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -171,7 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_verbose(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument(
-        "-v", "--verbose", action="count", default=default,
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
         help="say more on stderr: -v tells what was skipped or rebuilt and why, -vv adds details",
     )
 

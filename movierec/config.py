@@ -305,6 +305,22 @@ DEFAULT = TrainConfig(
     restart_epochs=2.0,  # the best epochs fall at the ends of cycles, where the learning rate is lowest
 )
 
+# A plain biased matrix factorisation inside the same network family and fit(): no hidden layer,
+# no dropout, only biases and the dot product (the linear output layer on the embeddings stays).
+BIASED_MF = TrainConfig(
+    n_factors=64,
+    hidden=(),
+    dropouts=(),
+    embedding_dropout=0.0,
+    use_bias=True,
+    use_dot=True,
+    init_mean=True,
+    lr=3e-3,
+    weight_decay=1e-3,
+    batch_size=4096,
+    epochs=40,
+    patience=4,
+)
 PRESETS: dict[str, TrainConfig] = {"default": DEFAULT, "article": ARTICLE}
 
 

@@ -1,4 +1,5 @@
 """Dropout with its mask cut from random bytes: the same regularisation, a few times cheaper on CPU."""
+
 from __future__ import annotations
 
 import torch
@@ -26,8 +27,9 @@ class ByteDropout(nn.Module):
         if not self.training or self.cut == 0:
             return x
         n = x.numel()
-        words = torch.randint(-(2**63), 2**63 - 1, ((n + 7) // 8,), dtype=torch.int64, device=x.device,
-                              generator=self.generator)
+        words = torch.randint(
+            -(2**63), 2**63 - 1, ((n + 7) // 8,), dtype=torch.int64, device=x.device, generator=self.generator
+        )
         keep = words.view(torch.uint8)[:n].view(x.shape) >= self.cut
         return x * keep.to(x.dtype).mul_(1 / (1 - self.p))
 

@@ -6,6 +6,7 @@ children's films at the other). Here that reading is measured: each component is
 genre, named after the genres at its ends, scored by how well it separates dramas from light films
 (ROC AUC), and oriented so that the serious end is positive in every run.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

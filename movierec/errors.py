@@ -1,4 +1,5 @@
 """The one exception type that carries a message meant for a person."""
+
 from __future__ import annotations
 
 

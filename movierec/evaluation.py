@@ -1,4 +1,5 @@
 """Splits, error metrics and the simple baselines every model is compared with."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Raw MovieLens ids to embedding rows and back."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

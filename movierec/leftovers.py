@@ -5,6 +5,7 @@ those temporaries, or, in the middle of replacing a release, the old copy moved 
 than ``min_age_s`` is cleaned (a younger one may belong to a save still running in another process),
 and a release moved aside whose replacement never arrived is put back.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,11 @@ def clean_leftovers(min_age_s: float = 600.0) -> list[str]:
         except OSError:
             return False
 
-    for folder, pattern in ((home / "models", ".*.tmp"), (home / "datasets", ".*.zip.part"), (home / "datasets" / "parsed", ".*.npz")):
+    for folder, pattern in (
+        (home / "models", ".*.tmp"),
+        (home / "datasets", ".*.zip.part"),
+        (home / "datasets" / "parsed", ".*.npz"),
+    ):
         for path in folder.glob(pattern) if folder.is_dir() else ():
             if stale(path):
                 path.unlink(missing_ok=True)

@@ -1,4 +1,5 @@
 """The embedding network of the article: embeddings -> MLP -> sigmoid in the rating range."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -37,6 +38,8 @@ class EmbeddingNet(nn.Module):
     folds that part into the movie table.
     """
 
+    rating_range: torch.Tensor  # a buffer: (low, high)
+
     def __init__(
         self,
         n_users: int,
@@ -61,7 +64,7 @@ class EmbeddingNet(nn.Module):
             if rate > 0:
                 layers.append(ByteDropout(rate))
             n_in = n_out
-        self.hidden = nn.Sequential(*layers)
+        self.hidden: nn.Sequential = nn.Sequential(*layers)
         self.fc = nn.Linear(n_in, 1)
         self.user_bias = nn.Embedding(n_users, 1) if use_bias else None
         self.movie_bias = nn.Embedding(n_movies, 1) if use_bias else None
@@ -121,7 +124,7 @@ class EmbeddingNet(nn.Module):
         """Whether batches should hold few users: true while the implicit part is attached (see ``batches``)."""
         return self.rated is not None
 
-    def _apply(self, fn, recurse=True):  # noqa: ANN001, ANN202 - nn.Module's signature
+    def _apply(self, fn, recurse=True):
         # The rated lists are plain attributes (they must not be saved), so move them with the module.
         if self.rated is not None:
             self.rated = (fn(self.rated[0]), fn(self.rated[1]))
@@ -140,20 +143,25 @@ class EmbeddingNet(nn.Module):
             all_users = torch.arange(self.u.num_embeddings, device=self.u.weight.device)
             self.u.weight += self._implicit(all_users)
             self.rated = None
-        if self.genres is not None:
+        if self.genres is not None and self.genre_vectors is not None:
             self.m.weight += self.genre_vectors(self.genres)
-            if self.genre_bias is not None:
+            if self.genre_bias is not None and self.movie_bias is not None:
                 self.movie_bias.weight += self.genre_bias(self.genres)
             self.genres = self.genre_vectors = self.genre_bias = None
 
     def _implicit(self, users: torch.Tensor) -> torch.Tensor:
         """``sum(y[rated movies]) / sqrt(count)`` for each of ``users`` (distinct rows)."""
+        assert self.rated is not None and self.y is not None, "only while the rated lists are attached"
         indptr, rated = self.rated
         starts, counts = indptr[users], indptr[users + 1] - indptr[users]
         offsets = torch.cumsum(counts, 0) - counts
         # Positions of every rated movie of every user, without a Python loop over users.
-        positions = torch.repeat_interleave(starts - offsets, counts) + torch.arange(int(counts.sum()), device=users.device)
-        bags = F.embedding_bag(rated[positions], self.y.weight, offsets.to(rated.dtype), mode="sum", sparse=self.y.sparse)
+        positions = torch.repeat_interleave(starts - offsets, counts) + torch.arange(
+            int(counts.sum()), device=users.device
+        )
+        bags = F.embedding_bag(
+            rated[positions], self.y.weight, offsets.to(rated.dtype), mode="sum", sparse=self.y.sparse
+        )
         return bags * counts.clamp(min=1).rsqrt().unsqueeze(1)
 
     def user_vectors(self, users: torch.Tensor) -> torch.Tensor:
@@ -169,7 +177,7 @@ class EmbeddingNet(nn.Module):
     def movie_vectors(self, movies: torch.Tensor) -> torch.Tensor:
         """The vectors :meth:`score` takes for movie rows: the table row, plus the genre part while attached."""
         vectors = self.m(movies)
-        if self.genres is None:
+        if self.genres is None or self.genre_vectors is None:
             return vectors
         return vectors + self.genre_vectors(self.genres[movies])
 
@@ -177,7 +185,7 @@ class EmbeddingNet(nn.Module):
         if self.movie_bias is None:
             return None
         bias = self.movie_bias(movies).squeeze(1)
-        if self.genre_bias is None:
+        if self.genre_bias is None or self.genres is None:
             return bias
         return bias + self.genre_bias(self.genres[movies]).squeeze(1)
 

@@ -3,6 +3,7 @@
 The network's shape is worked out on PyTorch's ``meta`` device (no memory), so a file whose config
 describes a huge network but carries small tensors is refused before anything is allocated.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,7 +48,11 @@ def _check_tables(payload: dict[str, Any]) -> str | None:
     if not all(isinstance(text, str) for field in ("movie_titles", "movie_genres") for text in payload[field]):
         return "its titles or genres are not text"
     scale = payload["scale"]
-    if not isinstance(scale, (list, tuple)) or len(scale) != 3 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in scale):
+    if (
+        not isinstance(scale, (list, tuple))
+        or len(scale) != 3
+        or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in scale)
+    ):
         return "its rating scale is not three finite numbers"
     if not (scale[0] < scale[1] and scale[2] > 0):
         return "its rating scale is not a range from low to high"

@@ -1,4 +1,5 @@
 """Where movierec writes: everything lives under ``MOVIEREC_HOME``, readable by its owner only."""
+
 from __future__ import annotations
 
 import os
@@ -33,7 +34,9 @@ def home() -> Path:
     if not root.is_dir():
         raise MovieRecError(f"MOVIEREC_HOME {root} is a file, not a folder; point MOVIEREC_HOME at a folder.")
     if not os.access(root, os.R_OK | os.W_OK | os.X_OK):
-        raise MovieRecError(f"MOVIEREC_HOME {root} is not readable and writable by you; point MOVIEREC_HOME at a folder you own.")
+        raise MovieRecError(
+            f"MOVIEREC_HOME {root} is not readable and writable by you; point MOVIEREC_HOME at a folder you own."
+        )
     return root
 
 
@@ -58,7 +61,9 @@ def writable_folder(folder: Path) -> Path:
     folder = folder.expanduser()
     existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
-        raise MovieRecError(f"Cannot save into {folder}: {existing} is a file, not a folder. Choose a folder or a .pt path.")
+        raise MovieRecError(
+            f"Cannot save into {folder}: {existing} is a file, not a folder. Choose a folder or a .pt path."
+        )
     if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
         raise MovieRecError(f"Cannot save into {folder}: {existing} is not writable by you. Choose another folder.")
     return folder

@@ -1,4 +1,5 @@
 """One training run from a dataset to a evaluated ``TrainedModel`` (used by the CLI and the dashboard)."""
+
 from __future__ import annotations
 
 import threading
@@ -129,7 +130,7 @@ def train_model(
     refit_seconds, refit_epochs, refit_stopped = 0.0, 0, False
     if config.refit and not result.stopped:
         # Selection is done (the best epoch count); spend the validation ratings on training too.
-        both = RatingTensors(*(torch.cat(pair) for pair in zip(_fields(train_rows), _fields(valid_rows))))
+        both = RatingTensors(*(torch.cat(pair) for pair in zip(_fields(train_rows), _fields(valid_rows), strict=True)))
         empty = RatingTensors(*(t[:0] for t in _fields(valid_rows)))
         marked = tuple(_as_refit(callback) for callback in callbacks)
         refitted, refit = fit_network(
@@ -171,7 +172,9 @@ def train_model(
     return model
 
 
-def _add_ranker(model: TrainedModel, ratings: pd.DataFrame, epochs: int, genres: torch.Tensor, stop: threading.Event | None) -> float:
+def _add_ranker(
+    model: TrainedModel, ratings: pd.DataFrame, epochs: int, genres: torch.Tensor, stop: threading.Event | None
+) -> float:
     """Fit the suggestion ranker on the run's training ratings into ``model``; returns the seconds it took."""
     started = time.perf_counter()
     shape = (len(model.users), len(model.movies), model.scale[0], model.scale[1])

@@ -1,4 +1,5 @@
 """Named profiles of people's ratings, kept in one SQLite file under ``MOVIEREC_HOME``."""
+
 from __future__ import annotations
 
 import csv
@@ -82,7 +83,9 @@ def check_rating(movie_id: int, rating: float | str, scale: RatingScale | None =
     return value
 
 
-def parse_ratings_csv(text: str, scale: RatingScale | None = None, known_ids: Container[int] | None = None) -> dict[int, float]:
+def parse_ratings_csv(
+    text: str, scale: RatingScale | None = None, known_ids: Container[int] | None = None
+) -> dict[int, float]:
     """Read ``movie_id,rating`` lines (with that header) into a dict, checking every line first.
 
     Raises:
@@ -90,7 +93,9 @@ def parse_ratings_csv(text: str, scale: RatingScale | None = None, known_ids: Co
             scale, id not in ``known_ids`` or duplicate id; or the text is too large.
     """
     if len(text) > MAX_CSV_BYTES:
-        raise MovieRecError(f"The ratings file is too large (over {MAX_CSV_BYTES >> 20} MB); a person's ratings fit in far less. Check it is the right file.")
+        raise MovieRecError(
+            f"The ratings file is too large (over {MAX_CSV_BYTES >> 20} MB); a person's ratings fit in far less. Check it is the right file."
+        )
     rows = _rows(text)
     header = tuple(cell.strip().lower() for cell in next(rows, []))
     if header != CSV_HEADER:
@@ -124,7 +129,9 @@ def _rows(text: str) -> Iterator[list[str]]:
         except StopIteration:
             return
         except csv.Error:
-            raise MovieRecError(f"Line {reader.line_num}: a value is far too long to be a movie id or a rating.") from None
+            raise MovieRecError(
+                f"Line {reader.line_num}: a value is far too long to be a movie id or a rating."
+            ) from None
         yield row
 
 
@@ -138,7 +145,7 @@ def ratings_csv(ratings: dict[int, float]) -> str:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class ProfileStore:
@@ -160,7 +167,9 @@ class ProfileStore:
             except FileExistsError:
                 pass  # another process created it a moment ago
             except OSError as exc:
-                raise MovieRecError(f"The profile database {self.path} cannot be created ({exc.strerror}); check MOVIEREC_HOME.") from None
+                raise MovieRecError(
+                    f"The profile database {self.path} cannot be created ({exc.strerror}); check MOVIEREC_HOME."
+                ) from None
         self._run(lambda db: db.executescript(SCHEMA))
 
     @contextmanager
@@ -190,8 +199,12 @@ class ProfileStore:
                 return result
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                raise MovieRecError(f"The profile database {self.path} is busy (locked by another program); try again in a moment.") from None
-            raise MovieRecError(f"The profile database {self.path} cannot be used ({exc}); it was left untouched.") from None
+                raise MovieRecError(
+                    f"The profile database {self.path} is busy (locked by another program); try again in a moment."
+                ) from None
+            raise MovieRecError(
+                f"The profile database {self.path} cannot be used ({exc}); it was left untouched."
+            ) from None
         except sqlite3.DatabaseError as exc:
             raise MovieRecError(
                 f"The profile database {self.path} is damaged or is not a database ({exc}). It was left untouched: "
@@ -200,7 +213,9 @@ class ProfileStore:
 
     def list_profiles(self) -> list[str]:
         """Profile names, alphabetically (case-insensitive)."""
-        return self._run(lambda db: [r[0] for r in db.execute("SELECT name FROM profiles ORDER BY name COLLATE NOCASE, name")])
+        return self._run(
+            lambda db: [r[0] for r in db.execute("SELECT name FROM profiles ORDER BY name COLLATE NOCASE, name")]
+        )
 
     def create(self, name: str) -> str:
         """Create an empty profile and return its cleaned name; an existing name raises :class:`MovieRecError`."""
@@ -220,7 +235,9 @@ class ProfileStore:
 
     def ratings(self, name: str) -> dict[int, float]:
         """The profile's ratings, movie id -> rating (empty for an unknown profile)."""
-        rows = self._run(lambda db: db.execute("SELECT movie_id, rating FROM ratings WHERE profile = ?", (name,)).fetchall())
+        rows = self._run(
+            lambda db: db.execute("SELECT movie_id, rating FROM ratings WHERE profile = ?", (name,)).fetchall()
+        )
         return {int(movie_id): float(rating) for movie_id, rating in rows}
 
     def set_rating(self, name: str, movie_id: int, rating: float, scale: RatingScale | None = None) -> None:
@@ -231,7 +248,10 @@ class ProfileStore:
 
     def remove_rating(self, name: str, movie_id: int) -> None:
         """Forget one rating (nothing happens when it is not there)."""
-        self._run(lambda db: db.execute("DELETE FROM ratings WHERE profile = ? AND movie_id = ?", (name, int(movie_id))), write=True)
+        self._run(
+            lambda db: db.execute("DELETE FROM ratings WHERE profile = ? AND movie_id = ?", (name, int(movie_id))),
+            write=True,
+        )
 
     def clear(self, name: str) -> int:
         """Set all of a profile's ratings aside (the profile stays); :meth:`restore` brings them back. Returns how many."""
@@ -248,7 +268,11 @@ class ProfileStore:
 
     def cleared_count(self, name: str) -> int:
         """How many ratings the last :meth:`clear` set aside (0 when there is nothing to restore)."""
-        return int(self._run(lambda db: db.execute("SELECT COUNT(*) FROM cleared_ratings WHERE profile = ?", (name,)).fetchone()[0]))
+        return int(
+            self._run(
+                lambda db: db.execute("SELECT COUNT(*) FROM cleared_ratings WHERE profile = ?", (name,)).fetchone()[0]
+            )
+        )
 
     def restore(self, name: str) -> int:
         """Bring back the ratings the last :meth:`clear` set aside (ratings given since then win). Returns how many."""
@@ -265,7 +289,9 @@ class ProfileStore:
         """The profile's ratings as ``movie_id,rating`` CSV text."""
         return ratings_csv(self.ratings(name))
 
-    def import_csv(self, name: str, text: str, scale: RatingScale | None = None, known_ids: Container[int] | None = None) -> int:
+    def import_csv(
+        self, name: str, text: str, scale: RatingScale | None = None, known_ids: Container[int] | None = None
+    ) -> int:
         """Merge ratings from CSV text into a profile (imported ids overwrite, others stay); returns how many.
 
         The whole file is checked before anything is written, and written in one transaction, so a bad

@@ -1,4 +1,5 @@
 """Terminal progress for long work: a one-line bar on a TTY, one line per epoch elsewhere."""
+
 from __future__ import annotations
 
 import sys
@@ -11,7 +12,7 @@ REDRAW_SECONDS = 0.1
 
 
 def _clock(seconds: float) -> str:
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 

@@ -7,6 +7,7 @@ the genres of what the person watched, and the network's predicted rating ("will
 The block is bounded to the ``MAX_MOVIES`` most-rated movies so its weight matrix stays small at any
 dataset size; the other movies are ranked after the block by predicted rating.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -57,7 +58,11 @@ class Ranker:
         item = seen @ self.weights
         # The person's genre profile (unit length) against each movie's genres: a cosine in [0, 1].
         match = torch.nn.functional.normalize(seen @ self.genres, dim=1) @ self.genres.T
-        score = _standardise(item, seen) + self.genre_weight * _standardise(match, seen) + self.blend * _standardise(predicted, seen)
+        score = (
+            _standardise(item, seen)
+            + self.genre_weight * _standardise(match, seen)
+            + self.blend * _standardise(predicted, seen)
+        )
         return score.masked_fill(seen > 0, -torch.inf)
 
     def scores(self, rated_rows: np.ndarray, predictions: np.ndarray) -> np.ndarray:
@@ -88,9 +93,20 @@ class Ranker:
         """Rebuild from :meth:`to_payload`; inconsistent shapes raise ``ValueError``."""
         rows = payload["rows"].numpy().astype(np.int64)
         weights, genres = payload["weights"].to(torch.float32), payload["genres"].to(torch.float32)
-        if weights.shape != (len(rows), len(rows)) or len(genres) != len(rows) or (len(rows) and not 0 <= rows.min() <= rows.max() < n_movies):
+        if (
+            weights.shape != (len(rows), len(rows))
+            or len(genres) != len(rows)
+            or (len(rows) and not 0 <= rows.min() <= rows.max() < n_movies)
+        ):
             raise ValueError("ranking weights do not match the movie table")
-        return cls(rows, weights, float(payload["blend"]), float(payload["regularisation"]), genres, float(payload["genre_weight"]))
+        return cls(
+            rows,
+            weights,
+            float(payload["blend"]),
+            float(payload["regularisation"]),
+            genres,
+            float(payload["genre_weight"]),
+        )
 
     def with_weights(self, blend: float, genre_weight: float) -> Ranker:
         """The same ranker with other blend weights."""

@@ -1,4 +1,5 @@
 """Fitting the suggestion ranker on a run's training ratings; every choice is made on a part carved from them."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -59,11 +60,21 @@ def fit_ranker(model: TrainedModel, train: pd.DataFrame, selection: SelectionMod
     ranker = Ranker(block, weights, 0.0, regularisation, genres, 0.0)
     rows = torch.from_numpy(seen[model.users.rows(scored)].toarray())
     no_rating = torch.zeros_like(rows)
-    genre_weight = _best(GENRE_WEIGHTS, lambda g: _quality(block_ids, ranker.with_weights(0.0, g).block_scores(rows, no_rating), scored, valid))
+    genre_weight = _best(
+        GENRE_WEIGHTS,
+        lambda g: _quality(block_ids, ranker.with_weights(0.0, g).block_scores(rows, no_rating), scored, valid),
+    )
     folded = sample_users(rng, valid, FOLDED_USERS)
-    predicted = _predictions((selection or (lambda _: model))(frame.iloc[inner.train]), frame.iloc[inner.train], folded, block)
+    predicted = _predictions(
+        (selection or (lambda _: model))(frame.iloc[inner.train]), frame.iloc[inner.train], folded, block
+    )
     rows = torch.from_numpy(seen[model.users.rows(folded)].toarray())
-    blend = _best(BLENDS, lambda w: _quality(block_ids, ranker.with_weights(w, genre_weight).block_scores(rows, predicted), folded, valid))
+    blend = _best(
+        BLENDS,
+        lambda w: _quality(
+            block_ids, ranker.with_weights(w, genre_weight).block_scores(rows, predicted), folded, valid
+        ),
+    )
     everything = seen_matrix(user_rows, movie_rows, block, n_users)
     return Ranker(block, ease_weights(gram(everything), regularisation), blend, regularisation, genres, genre_weight)
 
@@ -77,10 +88,15 @@ def _best(grid: tuple[float, ...], quality: Callable[[float], float]) -> float:
 def _predictions(model: TrainedModel, ratings: pd.DataFrame, users: np.ndarray, block: np.ndarray) -> torch.Tensor:
     """``(len(users), len(block))`` predicted ratings after fold-in of each user's ``ratings``."""
     mine = ratings[ratings["user_id"].isin(users)]
-    per_user = {u: dict(zip(g["movie_id"].tolist(), g["rating"].astype(float).tolist())) for u, g in mine.groupby("user_id")}
+    per_user = {
+        u: dict(zip(g["movie_id"].tolist(), g["rating"].astype(float).tolist(), strict=True))
+        for u, g in mine.groupby("user_id")
+    }
     if not len(users):
         return torch.zeros(0, len(block))
-    return torch.from_numpy(np.stack([fold_in(model, per_user.get(int(u), {})).predictions[block] for u in users]).astype(np.float32))
+    return torch.from_numpy(
+        np.stack([fold_in(model, per_user.get(int(u), {})).predictions[block] for u in users]).astype(np.float32)
+    )
 
 
 def sample_users(rng: np.random.Generator, valid: pd.DataFrame, limit: int = SCORED_USERS) -> np.ndarray:
@@ -94,14 +110,19 @@ def _quality(block_ids: np.ndarray, scores: torch.Tensor, users: np.ndarray, val
     if not len(users):
         return 0.0
     top = torch.topk(scores, min(K, scores.shape[1]), dim=1).indices.numpy()
-    lists = dict(zip(users.tolist(), block_ids[top]))
+    lists = dict(zip(users.tolist(), block_ids[top], strict=True))
     mine = valid[valid["user_id"].isin(users)]
     metrics = list_metrics(lists, mine, pd.Series(dtype=np.int64), len(block_ids))
     return metrics["ndcg_at_10"] + metrics["liked_ndcg_at_10"]
 
 
 def choose_regularisation(
-    user_index: IdIndex, block_ids: np.ndarray, inner_gram: torch.Tensor, seen: sp.csr_matrix, valid: pd.DataFrame, users: np.ndarray
+    user_index: IdIndex,
+    block_ids: np.ndarray,
+    inner_gram: torch.Tensor,
+    seen: sp.csr_matrix,
+    valid: pd.DataFrame,
+    users: np.ndarray,
 ) -> tuple[float, torch.Tensor]:
     """The EASE penalty that ranks ``valid`` best for ``users``, and its weights.
 
@@ -125,7 +146,9 @@ def choose_regularisation(
     return REGULARISATIONS[i], tried[i][1]
 
 
-def held_out_ranking(model: TrainedModel, train: pd.DataFrame, test: pd.DataFrame, limit: int = SCORED_USERS) -> dict[str, dict[str, float]]:
+def held_out_ranking(
+    model: TrainedModel, train: pd.DataFrame, test: pd.DataFrame, limit: int = SCORED_USERS
+) -> dict[str, dict[str, float]]:
     """P@10, nDCG@10 and liked nDCG@10 on a run's own test part, for the suggestions and for most-popular.
 
     Each test user (at most ``limit``, sampled) gets the block's top 10 among movies they did not rate in
@@ -139,7 +162,11 @@ def held_out_ranking(model: TrainedModel, train: pd.DataFrame, test: pd.DataFram
         return {}
     user_rows, movie_rows = model.users.rows(train["user_id"]), model.movie_index.rows(train["movie_id"])
     known = (user_rows >= 0) & (movie_rows >= 0)
-    seen = torch.from_numpy(seen_matrix(user_rows[known], movie_rows[known], ranker.rows, len(model.users))[model.users.rows(users)].toarray())
+    seen = torch.from_numpy(
+        seen_matrix(user_rows[known], movie_rows[known], ranker.rows, len(model.users))[
+            model.users.rows(users)
+        ].toarray()
+    )
     block_ids = model.movies["movie_id"].to_numpy()[ranker.rows]
     predicted = model.predict(np.repeat(users, len(block_ids)), np.tile(block_ids, len(users))).reshape(len(users), -1)
     counts = torch.from_numpy(model.movies["n_ratings"].to_numpy(np.float32)[ranker.rows])
@@ -151,6 +178,8 @@ def held_out_ranking(model: TrainedModel, train: pd.DataFrame, test: pd.DataFram
     result = {}
     for name, scores in candidates.items():
         top = torch.topk(scores, min(K, scores.shape[1]), dim=1).indices.numpy()
-        metrics = list_metrics(dict(zip(users.tolist(), block_ids[top])), mine, pd.Series(dtype=np.int64), len(ranker.rows))
+        metrics = list_metrics(
+            dict(zip(users.tolist(), block_ids[top], strict=True)), mine, pd.Series(dtype=np.int64), len(ranker.rows)
+        )
         result[name] = {key: metrics[key] for key in ("precision_at_10", "ndcg_at_10", "liked_ndcg_at_10")}
     return result

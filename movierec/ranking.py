@@ -1,4 +1,5 @@
 """Top-N quality: the per-user split, the top-10 metrics and the one function that scores a suggester with them."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -75,7 +76,12 @@ def list_metrics(
     """
     relevant = test.groupby("user_id")["movie_id"].agg(set)
     liked = test[test["rating"] >= LIKED].groupby("user_id")["movie_id"].agg(set)
-    scores: dict[str, list[float]] = {"precision_at_10": [], "recall_at_10": [], "ndcg_at_10": [], "liked_ndcg_at_10": []}
+    scores: dict[str, list[float]] = {
+        "precision_at_10": [],
+        "recall_at_10": [],
+        "ndcg_at_10": [],
+        "liked_ndcg_at_10": [],
+    }
     suggested: list[np.ndarray] = []
     for user, wanted in relevant.items():
         top = lists[user][:k]
@@ -105,4 +111,4 @@ def evaluate_ranking(train: pd.DataFrame, test: pd.DataFrame, top_k: TopK, k: in
     users = np.unique(test["user_id"].to_numpy())
     top = np.asarray(top_k(users, k))
     counts = train["movie_id"].value_counts()
-    return list_metrics(dict(zip(users.tolist(), top)), test, counts, len(counts), k)
+    return list_metrics(dict(zip(users.tolist(), top, strict=True)), test, counts, len(counts), k)

@@ -1,4 +1,5 @@
 """Suggestions for a person who is not in the training data: fold-in, top-N with filters, reasons, neighbours."""
+
 from __future__ import annotations
 
 import math
@@ -12,8 +13,8 @@ import torch
 import torch.nn.functional as F
 
 from movierec.artifacts import TrainedModel
-from movierec.model import EmbeddingNet
 from movierec.errors import MovieRecError
+from movierec.model import EmbeddingNet
 
 FIT_STEPS = 15  # L-BFGS iterations: the loss is within ~0.01 (squared rating error) of its optimum after ~10
 # Cost, in squared rating error, of moving one per-dimension user spread away from the average user.
@@ -79,7 +80,9 @@ def check_ratings(model: TrainedModel, ratings: Mapping[int, float]) -> None:
     low, high = model.scale[0], model.scale[1]
     for movie_id, rating in ratings.items():
         if not isinstance(rating, (int, float)) or not math.isfinite(rating) or not low <= rating <= high:
-            raise MovieRecError(f"Rating {rating!r} for movie {movie_id} is outside this model's scale ({low:g}–{high:g}).")
+            raise MovieRecError(
+                f"Rating {rating!r} for movie {movie_id} is outside this model's scale ({low:g}–{high:g})."
+            )
 
 
 _PRIORS: weakref.WeakKeyDictionary[EmbeddingNet, tuple[torch.Tensor, torch.Tensor]] = weakref.WeakKeyDictionary()
@@ -139,7 +142,9 @@ def fold_in(model: TrainedModel, ratings: Mapping[int, float]) -> FoldIn:
         user_bias = bias.expand(n_movies) if bias is not None else None
         scores = net.score(vector.expand(n_movies, -1), net.m.weight, user_bias, movie_bias)
     predictions = np.clip(scores.numpy(), model.scale[0], model.scale[1])
-    return FoldIn(vector, float(bias) if bias is not None else None, predictions, used, tuple(int(i) for i in ids[~known]))
+    return FoldIn(
+        vector, float(bias) if bias is not None else None, predictions, used, tuple(int(i) for i in ids[~known])
+    )
 
 
 def _split(model: TrainedModel, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -147,7 +152,9 @@ def _split(model: TrainedModel, theta: torch.Tensor) -> tuple[torch.Tensor, torc
     return theta[:n_factors], (theta[n_factors] if model.network.user_bias is not None else None)
 
 
-def _fit(model: TrainedModel, start: torch.Tensor, spread: torch.Tensor, rows: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+def _fit(
+    model: TrainedModel, start: torch.Tensor, spread: torch.Tensor, rows: torch.Tensor, target: torch.Tensor
+) -> torch.Tensor:
     net = model.network
     movies = net.m.weight.detach()[rows]
     movie_bias = net.movie_bias.weight.detach()[rows].squeeze(1) if net.movie_bias is not None else None
@@ -267,12 +274,16 @@ def reasons(model: TrainedModel, ratings: Mapping[int, float], rows: np.ndarray)
     if len(liked_rows) == 0:
         return [None] * len(rows)
     unit = _unit_movies(model)
-    closest = (unit[torch.from_numpy(np.asarray(rows, dtype=np.int64))] @ unit[torch.from_numpy(liked_rows)].T).argmax(dim=1)
+    closest = (unit[torch.from_numpy(np.asarray(rows, dtype=np.int64))] @ unit[torch.from_numpy(liked_rows)].T).argmax(
+        dim=1
+    )
     titles = model.movies["title"].to_numpy()
     return [str(titles[liked_rows[i]]) for i in closest.tolist()]
 
 
-def similar_movies(model: TrainedModel, movie_id: int, k: int = 10, min_ratings: int = 0, order: str = "ranking") -> pd.DataFrame:
+def similar_movies(
+    model: TrainedModel, movie_id: int, k: int = 10, min_ratings: int = 0, order: str = "ranking"
+) -> pd.DataFrame:
     """The ``k`` movies most like ``movie_id``.
 
     With ``order="ranking"`` and a ranker that covers the movie, "like" means watched by the same people:

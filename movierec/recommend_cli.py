@@ -1,4 +1,5 @@
 """``python -m movierec recommend``: suggestions for ratings given on the command line or in a CSV file."""
+
 from __future__ import annotations
 
 import argparse
@@ -46,11 +47,17 @@ def add_recommend(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--model", required=True, help="saved model name (see MOVIEREC_HOME/models) or path to a .pt file")
     p.add_argument("--rate", default="", help='ratings as MOVIE_ID=RATING pairs, e.g. "1=5,318=4.5,296=4"')
-    p.add_argument("--ratings", type=Path, help="a CSV file with the header movie_id,rating (merged with --rate, which wins)")
-    p.add_argument("--top", type=int, default=10, help="how many suggestions (default: 10)")
-    p.add_argument("--min-ratings", type=int, help="only suggest movies with at least this many training ratings (default: 10)")
     p.add_argument(
-        "--order", choices=["ranking", "rating"], default="ranking",
+        "--ratings", type=Path, help="a CSV file with the header movie_id,rating (merged with --rate, which wins)"
+    )
+    p.add_argument("--top", type=int, default=10, help="how many suggestions (default: 10)")
+    p.add_argument(
+        "--min-ratings", type=int, help="only suggest movies with at least this many training ratings (default: 10)"
+    )
+    p.add_argument(
+        "--order",
+        choices=["ranking", "rating"],
+        default="ranking",
         help="ranking: what people with these ratings go on to watch and enjoy (default); rating: highest predicted rating first",
     )
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
@@ -65,7 +72,9 @@ def _read_ratings(args: argparse.Namespace, scale: Any) -> dict[int, float]:
     if args.ratings is not None:
         try:
             if args.ratings.stat().st_size > MAX_CSV_BYTES:
-                raise MovieRecError(f"--ratings: {args.ratings} is over {MAX_CSV_BYTES >> 20} MB; a person's ratings fit in far less.")
+                raise MovieRecError(
+                    f"--ratings: {args.ratings} is over {MAX_CSV_BYTES >> 20} MB; a person's ratings fit in far less."
+                )
             text = args.ratings.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
@@ -102,7 +111,14 @@ def _recommend(args: argparse.Namespace) -> int:
         }
         for row in result.table.astype(object).where(result.table.notna(), None).itertuples()
     ]
-    report = {"model": model.name, "dataset": model.dataset, "order": args.order if model.ranker else "rating", "popular": result.popular, "unknown": list(result.fold.unknown), "suggestions": rows}
+    report = {
+        "model": model.name,
+        "dataset": model.dataset,
+        "order": args.order if model.ranker else "rating",
+        "popular": result.popular,
+        "unknown": list(result.fold.unknown),
+        "suggestions": rows,
+    }
     print(json.dumps(report, allow_nan=False) if args.json else _as_text(report))
     return 0
 

@@ -11,6 +11,7 @@ of the regularisation of the default preset. Both are applied lazily: when a row
 idle steps, its moments are decayed by ``beta**k`` and its weights shrunk ``k`` times by the factor that
 the dense step would have applied. Without that, test RMSE on ml-latest-small was about 0.01 worse.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -29,8 +30,14 @@ class RowAdam:
         eps: added to the denominator.
     """
 
-    def __init__(self, params: Iterable[torch.Tensor], lr: float, weight_decay: float = 0.0,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor],
+        lr: float,
+        weight_decay: float = 0.0,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
         self.params = list(params)
         self.lr, self.weight_decay, self.betas, self.eps = lr, weight_decay, betas, eps
         self.moments = [(torch.zeros_like(p), torch.zeros_like(p)) for p in self.params]
@@ -51,8 +58,14 @@ class RowAdam:
                 grad = p.grad.coalesce() if p.grad.is_sparse else p.grad.to_sparse(1).coalesce()
                 self._update_rows(p, moments, last_step, grad.indices()[0], grad.values())
 
-    def _update_rows(self, p: torch.Tensor, moments: tuple[torch.Tensor, torch.Tensor], last_step: torch.Tensor,
-                     rows: torch.Tensor, grad: torch.Tensor) -> None:
+    def _update_rows(
+        self,
+        p: torch.Tensor,
+        moments: tuple[torch.Tensor, torch.Tensor],
+        last_step: torch.Tensor,
+        rows: torch.Tensor,
+        grad: torch.Tensor,
+    ) -> None:
         beta1, beta2 = self.betas
         correction1, correction2 = 1 - beta1**self.steps, 1 - beta2**self.steps
         first, second = moments

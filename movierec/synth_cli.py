@@ -1,4 +1,5 @@
 """``python -m movierec synth``: write a synthetic release in the ml-25m layout."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,7 +10,8 @@ import time
 def add_synth_command(sub: argparse._SubParsersAction) -> None:
     """Register ``synth`` on the CLI's sub-command parser."""
     p = sub.add_parser(
-        "synth", help="write a synthetic release in the ml-25m CSV layout",
+        "synth",
+        help="write a synthetic release in the ml-25m CSV layout",
         description="Write ratings.csv and movies.csv with skewed activity and popularity and low-rank taste "
         "ratings in half stars, to try the large-release paths offline (use the folder with --data-dir).",
     )

@@ -1,4 +1,5 @@
 """``fit()``: the epoch loop with Adam, cosine restarts, early stopping, events and a stop flag."""
+
 from __future__ import annotations
 
 import math
@@ -165,8 +166,16 @@ def fit(
     tables = [m for m in network.modules() if isinstance(m, nn.Embedding)]
     sparse_before = [table.sparse for table in tables]
     try:
-        return _train(network, train, valid, config, _Steps(network, tables, config, device),
-                      _order(network, train, config.batch_size, generator, device), callbacks, stop)
+        return _train(
+            network,
+            train,
+            valid,
+            config,
+            _Steps(network, tables, config, device),
+            _order(network, train, config.batch_size, generator, device),
+            callbacks,
+            stop,
+        )
     finally:
         for table, sparse in zip(tables, sparse_before, strict=True):
             table.sparse = sparse
@@ -178,8 +187,9 @@ def _by_user(data: RatingTensors) -> RatingTensors:
     return RatingTensors(data.users[order], data.movies[order], data.ratings[order])
 
 
-def _order(network: nn.Module, train: RatingTensors, batch_size: int, generator: torch.Generator,
-           device: torch.device) -> UserGroupedOrder | ShuffledOrder:
+def _order(
+    network: nn.Module, train: RatingTensors, batch_size: int, generator: torch.Generator, device: torch.device
+) -> UserGroupedOrder | ShuffledOrder:
     """User-grouped batches where shuffled ones would make the implicit part dominate, shuffled otherwise."""
     if not getattr(network, "groups_by_user", False) or not len(train):
         return ShuffledOrder(len(train), generator, device)
@@ -195,15 +205,18 @@ def _order(network: nn.Module, train: RatingTensors, batch_size: int, generator:
 class _Steps:
     """One optimisation step for the network: fused Adam on dense parameters, RowAdam on CPU tables."""
 
-    def __init__(self, network: nn.Module, tables: list[nn.Embedding], config: TrainConfig,
-                 device: torch.device) -> None:
+    def __init__(
+        self, network: nn.Module, tables: list[nn.Embedding], config: TrainConfig, device: torch.device
+    ) -> None:
         sparse = device.type == "cpu"
         for table in tables:
             table.sparse = sparse
         table_weights = {id(table.weight) for table in tables} if sparse else set()
         dense = [p for p in network.parameters() if p.requires_grad and id(p) not in table_weights]
         # The fused kernel updates all dense parameters in one pass; the per-tensor loop was slower on CPU.
-        self.dense = torch.optim.Adam(dense, lr=config.lr, weight_decay=config.weight_decay, fused=True) if dense else None
+        self.dense = (
+            torch.optim.Adam(dense, lr=config.lr, weight_decay=config.weight_decay, fused=True) if dense else None
+        )
         self.rows = RowAdam([t.weight for t in tables], config.lr, config.weight_decay) if sparse else None
 
     def __call__(self, loss: torch.Tensor, lr: float) -> None:
@@ -219,11 +232,22 @@ class _Steps:
             self.rows.step()
 
 
-def _train(network: nn.Module, train: RatingTensors, valid: RatingTensors, config: TrainConfig, step: _Steps,
-           order: UserGroupedOrder | ShuffledOrder, callbacks: tuple[Callback, ...],
-           stop: threading.Event | None) -> FitResult:
+def _train(
+    network: nn.Module,
+    train: RatingTensors,
+    valid: RatingTensors,
+    config: TrainConfig,
+    step: _Steps,
+    order: UserGroupedOrder | ShuffledOrder,
+    callbacks: tuple[Callback, ...],
+    stop: threading.Event | None,
+) -> FitResult:
     n_batches = max(1, math.ceil(len(train) / config.batch_size))
-    factor = cosine_restarts(max(1, round(config.restart_epochs * n_batches)), floor=0.1) if config.restart_epochs > 0 else None
+    factor = (
+        cosine_restarts(max(1, round(config.restart_epochs * n_batches)), floor=0.1)
+        if config.restart_epochs > 0
+        else None
+    )
 
     def lr_at(step: int) -> float:
         return config.lr * factor(step) if factor else config.lr
@@ -261,15 +285,25 @@ def _train(network: nn.Module, train: RatingTensors, valid: RatingTensors, confi
         _emit(callbacks, event)
         if stopped or since_best >= config.patience:
             break
+    assert best_state is not None  # the first epoch always sets it, even one that was stopped part-way
     network.load_state_dict(best_state)
     network.eval()
-    return FitResult(best_epoch, best_rmse, len(history), stopped, time.perf_counter() - started,
-                     str(train.ratings.device), history)
+    return FitResult(
+        best_epoch, best_rmse, len(history), stopped, time.perf_counter() - started, str(train.ratings.device), history
+    )
 
 
-def _run_epoch(network: nn.Module, train: RatingTensors, positions: torch.Tensor, batch_size: int, step: _Steps,
-               lrs: list[float], epoch: int, callbacks: tuple[Callback, ...],
-               stop: threading.Event | None) -> tuple[torch.Tensor, int]:
+def _run_epoch(
+    network: nn.Module,
+    train: RatingTensors,
+    positions: torch.Tensor,
+    batch_size: int,
+    step: _Steps,
+    lrs: list[float],
+    epoch: int,
+    callbacks: tuple[Callback, ...],
+    stop: threading.Event | None,
+) -> tuple[torch.Tensor, int]:
     """One pass over ``positions`` in batches, batch ``k`` at learning rate ``lrs[k]``.
 
     Returns every batch's loss (kept on the device) and how many batches ran before a stop.
@@ -300,7 +334,9 @@ def _report(callbacks: tuple[Callback, ...], epoch: int, first: int, losses: tor
     values = losses[first : len(lrs)].tolist()
     for offset, loss in enumerate(values):
         if not math.isfinite(loss):
-            raise MovieRecError(_diverged(f"the loss of epoch {epoch}, batch {first + offset + 1}", lrs[first + offset]))
+            raise MovieRecError(
+                _diverged(f"the loss of epoch {epoch}, batch {first + offset + 1}", lrs[first + offset])
+            )
     if callbacks:
         for offset, loss in enumerate(values):
             _emit(callbacks, BatchEvent(epoch, first + offset + 1, len(losses), loss, lrs[first + offset]))

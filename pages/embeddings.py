@@ -1,4 +1,5 @@
 """Embeddings page: PCA of the movie embeddings, coloured by genre, showing the "seriousness" axis."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -34,7 +35,10 @@ if model.config.use_genres:
 n_movies = len(model.movies)
 choices = [n for n in view.N_CHOICES if n < n_movies] + [n_movies]
 top_n = st.select_slider(
-    "Movies to project (the most rated first)", choices, value=min(view.default_top_n(model), n_movies), key="emb_top_n",
+    "Movies to project (the most rated first)",
+    choices,
+    value=min(view.default_top_n(model), n_movies),
+    key="emb_top_n",
     format_func=lambda n: f"all {n:,}" if n == n_movies else f"{n:,}",
     help="Rarely rated movies keep vectors close to their random start; fewer, well-known movies give a clearer picture.",
 )
@@ -57,7 +61,9 @@ others = [c for c in components if c != x_axis]  # the same component on both ax
 y_axis = controls[1].selectbox("Vertical axis", others, key="emb_y")
 three_d = controls[2].toggle("3D", key="emb_3d", help="Add a third component as depth.", disabled=len(components) < 3)
 genre = controls[3].selectbox(
-    "Colour by", [charts.SERIOUSNESS, "Main genre", *projection.correlations.index], key="emb_colour",
+    "Colour by",
+    [charts.SERIOUSNESS, "Main genre", *projection.correlations.index],
+    key="emb_colour",
     help="Dramas against comedies, animation and children's films (the article's story); each movie's most "
     "specific genre; or one genre against all other movies.",
 )
@@ -76,10 +82,14 @@ if three_d:
 marked = projection.table.loc[projection.table["title"] == marked_title, "movie_id"]
 st.plotly_chart(
     charts.scatter_figure(
-        projection, axes, None if genre == "Main genre" else genre,
-        rated_here if show_rated else (), int(marked.iloc[0]) if len(marked) else None,
+        projection,
+        axes,
+        None if genre == "Main genre" else genre,
+        rated_here if show_rated else (),
+        int(marked.iloc[0]) if len(marked) else None,
     ),
-    width="stretch", key="emb_scatter",
+    width="stretch",
+    key="emb_scatter",
 )
 if len(marked):
     row = projection.table.loc[marked.index[0]]

@@ -1,4 +1,5 @@
 """Overview page: what the app does, the active dataset in numbers, the active model, the data credit."""
+
 from __future__ import annotations
 
 import streamlit as st

@@ -1,4 +1,5 @@
 """Rate page: a person rates movies, the model folds them in and suggests what to watch next."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -18,7 +19,9 @@ st.write(
 )
 model = active_model()
 if model is None:
-    st.info("There is no trained model for this dataset yet. Train one first (well under a minute with the default settings), then come back.")
+    st.info(
+        "There is no trained model for this dataset yet. Train one first (well under a minute with the default settings), then come back."
+    )
     st.page_link("pages/train.py", label="Go to the Train page", icon="🏋️")
     st.stop()
 
@@ -51,9 +54,13 @@ with right:
     rate_widgets.suggestions(model, ratings, fold, order)
     skipped = len(ratings) - len(fold.used)
     if skipped:
-        st.caption(f"{skipped} of your ratings are not scored by this model (movies it does not know, or another rating scale).")
+        st.caption(
+            f"{skipped} of your ratings are not scored by this model (movies it does not know, or another rating scale)."
+        )
 
-yours, similar, demo, tools = st.tabs(["Your ratings vs the model", "More like this", "Browse as a dataset user", "Import, export, clear"])
+yours, similar, demo, tools = st.tabs(
+    ["Your ratings vs the model", "More like this", "Browse as a dataset user", "Import, export, clear"]
+)
 with yours:
     rate_tabs.your_ratings(model, dataset, ratings, fold)
     rate_tabs.change_rating(model, dataset, store, profile, ratings)

@@ -1,4 +1,5 @@
 """Train page: settings, a background run with live curves, Stop, the result and Save."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -21,17 +22,20 @@ running = run is not None and run.running
 
 with st.expander("Settings", expanded=run is None):
     config, preset = train_form.settings(dataset)
-if st.button("Start training", type="primary", key="train_start", disabled=running or config is None,
-             help="One run at a time: Stop the current run first." if running else None):
+if st.button(
+    "Start training",
+    type="primary",
+    key="train_start",
+    disabled=running or config is None,
+    help="One run at a time: Stop the current run first." if running else None,
+):
     train_view.start_run(TrainingRun(dataset, config, preset).start())
     st.rerun()
 
 if run is None:
     st.info("Choose a preset or edit the settings, then start a run. Curves appear after the first batch.")
 else:
-    st.caption(
-        f"Run on {run.dataset.name} · preset {run.preset or 'custom'} · device {run.config.device}"
-    )
+    st.caption(f"Run on {run.dataset.name} · preset {run.preset or 'custom'} · device {run.config.device}")
     poll(run, lambda: train_view.live(run))
     if not running:
         train_view.outcome(run)

@@ -1,4 +1,5 @@
 """Helpers for the AppTest tests of the dashboard: open the app, upload planted ratings, wait for runs."""
+
 from __future__ import annotations
 
 import time

@@ -6,6 +6,7 @@ other way (a traceback). It runs in a thread with a time budget; running past it
 memory, counts as a hang. With ``MOVIEREC_BAD_INPUT_LOG`` set, every outcome is appended there as one JSON
 line, so the counts can be compared between two versions of the code.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -79,7 +80,7 @@ def attempt(case: Case, setting: Setting, budget: float = BUDGET_S) -> Outcome:
     def target() -> None:
         try:
             box["result"] = case.action(setting)
-        except BaseException as exc:  # noqa: BLE001 - every failure is classified below
+        except BaseException as exc:
             box["error"] = exc
 
     worker = threading.Thread(target=target, daemon=True)

@@ -1,4 +1,5 @@
 """Tiny made-up MovieLens releases in every format, for the data tests (never real MovieLens data)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,15 +44,19 @@ def files_100k() -> dict[str, bytes]:
         4: "0|1|0|0|0|0|0|0|0|0|0|0|0|0|0|1|1|0|0",
         5: "0|0|0|0|0|1|0|0|0|0|0|0|0|0|0|0|0|0|0",
     }
-    titles = {1: "Toy Story (1995)", 2: "Café au lait (Métisse) (1993)", 3: "unknown",
-              4: "Star Wars (1977)", 5: "Nadja (1994) "}
+    titles = {
+        1: "Toy Story (1995)",
+        2: "Café au lait (Métisse) (1993)",
+        3: "unknown",
+        4: "Star Wars (1977)",
+        5: "Nadja (1994) ",
+    }
     item = "".join(f"{m}|{titles[m]}|01-Jan-1995||http://example.org/{m}|{flags[m]}\n" for m in MOVIES)
-    files = {"u.data": _tab_separated(rows), "u.item": item.encode("latin-1"),
-             "u.genre": b"unknown|0\nAction|1\n"}
+    files = {"u.data": _tab_separated(rows), "u.item": item.encode("latin-1"), "u.genre": b"unknown|0\nAction|1\n"}
     for fold in range(1, 6):
         in_test = [index % 5 == fold - 1 for index in range(len(rows))]
-        files[f"u{fold}.base"] = _tab_separated([row for row, test in zip(rows, in_test) if not test])
-        files[f"u{fold}.test"] = _tab_separated([row for row, test in zip(rows, in_test) if test])
+        files[f"u{fold}.base"] = _tab_separated([row for row, test in zip(rows, in_test, strict=True) if not test])
+        files[f"u{fold}.test"] = _tab_separated([row for row, test in zip(rows, in_test, strict=True) if test])
     return files
 
 
@@ -75,7 +80,8 @@ def files_dat(half_stars: bool, encoding: str) -> dict[str, bytes]:
 def files_csv() -> dict[str, bytes]:
     """``ratings.csv`` and ``movies.csv`` as in ml-20m and later, with quoted titles holding commas."""
     ratings = "userId,movieId,rating,timestamp\n" + "".join(
-        f"{u},{m},{_number(r)},{t}\n" for u, m, r, t in _ratings(half_stars=True))
+        f"{u},{m},{_number(r)},{t}\n" for u, m, r, t in _ratings(half_stars=True)
+    )
     movies = (
         "movieId,title,genres\n"
         '1,"American President, The (1995)",Comedy|Drama|Romance\n'
@@ -129,7 +135,7 @@ class ReleaseServer:
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 body = server.files.get(self.path)
                 if body is None:
                     self.send_error(404)

@@ -1,4 +1,5 @@
 """Small datasets with planted structure, and tiny trained models, for fast tests."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,13 +13,28 @@ from movierec.pipeline import train_model
 HALF_STARS = RatingScale(0.5, 5.0, 0.5)
 GENRES = ("Comedy", "Drama")
 TINY = TrainConfig(
-    n_factors=8, hidden=(16,), dropouts=(0.1,), embedding_dropout=0.0, use_bias=True, use_dot=True,
-    lr=3e-2, batch_size=128, epochs=12, patience=12, restart_epochs=0, device="cpu",
+    n_factors=8,
+    hidden=(16,),
+    dropouts=(0.1,),
+    embedding_dropout=0.0,
+    use_bias=True,
+    use_dot=True,
+    lr=3e-2,
+    batch_size=128,
+    epochs=12,
+    patience=12,
+    restart_epochs=0,
+    device="cpu",
 )
 
 
 def planted_dataset(
-    n_users: int = 80, n_movies: int = 60, per_user: int = 25, noise: float = 0.3, seed: int = 0, name: str = "synthetic"
+    n_users: int = 80,
+    n_movies: int = 60,
+    per_user: int = 25,
+    noise: float = 0.3,
+    seed: int = 0,
+    name: str = "synthetic",
 ) -> Dataset:
     """Ratings from a planted taste: half the users love comedies and dislike dramas, the other half the reverse.
 
@@ -36,9 +52,14 @@ def planted_dataset(
         users.append(np.full(len(seen), user))
         movies.append(seen)
         ratings.append(np.clip(np.round(taste * 2) / 2, 0.5, 5.0))
-    frame = ratings_frame(np.concatenate(users), np.concatenate(movies), np.concatenate(ratings), np.zeros(n_users * min(per_user, n_movies)))
+    frame = ratings_frame(
+        np.concatenate(users),
+        np.concatenate(movies),
+        np.concatenate(ratings),
+        np.zeros(n_users * min(per_user, n_movies)),
+    )
     genres = [GENRES[int(m % 2)] for m in movie_ids]
-    titles = [f"{genre} Movie {m} ({1980 + m % 30})" for genre, m in zip(genres, movie_ids)]
+    titles = [f"{genre} Movie {m} ({1980 + m % 30})" for genre, m in zip(genres, movie_ids, strict=True)]
     catalogue = movies_frame(movie_ids, titles, genres)
     return Dataset(name=name, ratings=frame, movies=catalogue, scale=HALF_STARS, fingerprint=fingerprint(frame))
 

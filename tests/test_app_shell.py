@@ -1,4 +1,5 @@
 """The dashboard shell: navigation, the shared sidebar (datasets, models) and the Overview page."""
+
 from __future__ import annotations
 
 import socket

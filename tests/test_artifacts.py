@@ -5,8 +5,8 @@ import os
 import numpy as np
 import pytest
 import torch
-
 from factories import planted_dataset, tiny_model
+
 from movierec.artifacts import list_models, load_model
 from movierec.errors import MovieRecError
 

@@ -1,4 +1,5 @@
 """Bad input on the command line: every case ends with a message on stderr and exit code 2, nothing stored changes."""
+
 from __future__ import annotations
 
 import json
@@ -27,20 +28,47 @@ def setting(movierec_home, tmp_path, trained):
 
 
 def _rate(text: str) -> Case:
-    return Case(f"rate:{text!r}", lambda s: cli("recommend", "--model", MODEL, "--rate", text, "--json"), r"--rate|scale|rating")
+    return Case(
+        f"rate:{text!r}", lambda s: cli("recommend", "--model", MODEL, "--rate", text, "--json"), r"--rate|scale|rating"
+    )
 
 
 RATE_CASES = [
     _rate(text)
     for text in (
-        "1=", "=5", "a=5", "1=five", "1=nan", "1=NaN", "1=inf", "1=-inf", "1=-1", "1=0", "1=5.5", "1=7",
-        "1=4.3", "1=1e309", f"{_BIG_ID}=4", "-3=4", "1=5,1=4", "1==4", "1=4=4", "1.5=4", "1_0=4",
-        "\uff11=4", "1=\u0664", "0x1=4", "1=4 stars", "1=1e-400",
+        "1=",
+        "=5",
+        "a=5",
+        "1=five",
+        "1=nan",
+        "1=NaN",
+        "1=inf",
+        "1=-inf",
+        "1=-1",
+        "1=0",
+        "1=5.5",
+        "1=7",
+        "1=4.3",
+        "1=1e309",
+        f"{_BIG_ID}=4",
+        "-3=4",
+        "1=5,1=4",
+        "1==4",
+        "1=4=4",
+        "1.5=4",
+        "1_0=4",
+        "\uff11=4",
+        "1=\u0664",
+        "0x1=4",
+        "1=4 stars",
+        "1=1e-400",
     )
 ]
 
 
-def _ratings_file(label: str, content: bytes | str, expect: str = r"line|rating|movie|read|text|header|large|long") -> Case:
+def _ratings_file(
+    label: str, content: bytes | str, expect: str = r"line|rating|movie|read|text|header|large|long"
+) -> Case:
     def action(s: Setting) -> str:
         path = s.scratch / "mine.csv"
         path.write_bytes(content if isinstance(content, bytes) else content.encode())
@@ -68,8 +96,16 @@ RATINGS_FILE_CASES = [
     _ratings_file("latin-1", "movie_id,rating\n1,4 \xe9toiles\n".encode("latin-1")),
     _ratings_file("binary", b"\x00\x01\x02PK\x03\x04" * 100),
     _ratings_file("too large", "movie_id,rating\n" + "".join(f"{i},4\n" for i in range(1, 1_500_000))),
-    Case("ratings-file:missing", lambda s: cli("recommend", "--model", MODEL, "--ratings", str(s.scratch / "none.csv")), r"read|exist|find"),
-    Case("ratings-file:a folder", lambda s: cli("recommend", "--model", MODEL, "--ratings", str(s.scratch)), r"read|folder"),
+    Case(
+        "ratings-file:missing",
+        lambda s: cli("recommend", "--model", MODEL, "--ratings", str(s.scratch / "none.csv")),
+        r"read|exist|find",
+    ),
+    Case(
+        "ratings-file:a folder",
+        lambda s: cli("recommend", "--model", MODEL, "--ratings", str(s.scratch)),
+        r"read|folder",
+    ),
 ]
 
 

@@ -1,4 +1,5 @@
 """Bad ratings data in uploads, extracted folders and the parsed-data cache: refused clearly or recovered from."""
+
 from __future__ import annotations
 
 import io
@@ -22,8 +23,12 @@ def setting(movierec_home, tmp_path):
     return Setting(movierec_home, scratch)
 
 
-def _upload(label: str, ratings: bytes | str, movies: bytes | str | None = None,
-            expect: str = r"line|column|file|rating|large|long|empty") -> Case:
+def _upload(
+    label: str,
+    ratings: bytes | str,
+    movies: bytes | str | None = None,
+    expect: str = r"line|column|file|rating|large|long|empty",
+) -> Case:
     def action(s: Setting):
         def handle(content):
             return None if content is None else io.BytesIO(content if isinstance(content, bytes) else content.encode())
@@ -75,7 +80,11 @@ UPLOAD_CASES = [
     _upload("movies: long title", _GOOD, "movie_id,title\n1," + "A" * 300_000 + "\n"),
     _upload("movies: binary", _GOOD, b"\x00\xff" * 50),
     _upload("movies: empty", _GOOD, ""),
-    _upload("movies: too many columns", _GOOD, "movie_id,title," + ",".join(f"g{i}" for i in range(20_000)) + "\n1,A" + ",x" * 20_000 + "\n"),
+    _upload(
+        "movies: too many columns",
+        _GOOD,
+        "movie_id,title," + ",".join(f"g{i}" for i in range(20_000)) + "\n1,A" + ",x" * 20_000 + "\n",
+    ),
 ]
 
 
@@ -95,6 +104,7 @@ def _append(line: str):
 
 def _replace_first_rating(value: str, sep: str):
     """Replace the rating of the first data line (the line after a header when there is one)."""
+
     def mutate(content: bytes) -> bytes:
         lines = content.decode("latin-1").split("\n")
         index = 1 if lines[0].startswith("userId") else 0
@@ -129,7 +139,12 @@ FOLDER_CASES = [
     _folder("ml-1m", "ratings.dat", "huge movie id", _append(f"1::{_BIG_ID}::4::0\n")),
     _folder("ml-1m", "movies.dat", "text movie id", _append("x::Film::Drama\n")),
     _folder("ml-1m", "movies.dat", "no separator", _append("just a line\n")),
-    _folder("ml-100k", "u.item", "text movie id", _append("x|Film|01-Jan-1995||http://e|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0\n")),
+    _folder(
+        "ml-100k",
+        "u.item",
+        "text movie id",
+        _append("x|Film|01-Jan-1995||http://e|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0\n"),
+    ),
     _folder("ml-100k", "u.data", "huge movie id", _append(f"1\t{_BIG_ID}\t4\t0\n")),
 ]
 
@@ -155,7 +170,9 @@ CACHE_CASES = [
     _cache_damage("empty", lambda content: b""),
     _cache_damage("text", lambda content: b"not an npz file"),
     _cache_damage("pickled objects", _pickled_npz),
-    _cache_damage("flipped bytes", lambda content: content[:200] + bytes(255 - b for b in content[200:400]) + content[400:]),
+    _cache_damage(
+        "flipped bytes", lambda content: content[:200] + bytes(255 - b for b in content[200:400]) + content[400:]
+    ),
 ]
 
 CASES = UPLOAD_CASES + FOLDER_CASES

@@ -1,4 +1,5 @@
 """Bad profile names, ratings and files, and bad model files: refused clearly, nothing stored changes."""
+
 from __future__ import annotations
 
 import io
@@ -42,9 +43,26 @@ def _create(name: str) -> Case:
 NAME_CASES = [
     _create(name)
     for name in (
-        "", "   ", "\t", "a" * 81, "bad\nname", "bad\x00name", "\u202eevil", "bell\x07", "Alex", "ALEX", " alex ",
-        "Zoe", "ZOË", unicodedata.normalize("NFD", "Zoë"), "\u0430lex", "\uff41lex", "ａｌｅｘ", "Zoë\u200b",
-        "alex\u00ad", "ⓐlex",
+        "",
+        "   ",
+        "\t",
+        "a" * 81,
+        "bad\nname",
+        "bad\x00name",
+        "\u202eevil",
+        "bell\x07",
+        "Alex",
+        "ALEX",
+        " alex ",
+        "Zoe",
+        "ZOË",
+        unicodedata.normalize("NFD", "Zoë"),
+        "\u0430lex",
+        "\uff41lex",
+        "ａｌｅｘ",
+        "Zoë\u200b",
+        "alex\u00ad",
+        "ⓐlex",
     )
 ]
 
@@ -53,11 +71,15 @@ def _rate(value) -> Case:
     return Case(f"profile-rating:{value!r}", lambda s: s.extras["store"].set_rating("alex", 2, value, HALF), r"rating")
 
 
-RATING_CASES = [_rate(value) for value in (float("nan"), float("inf"), -float("inf"), 0.0, 5.5, 4.2, -1, "x", None, 1e309, True)]
+RATING_CASES = [
+    _rate(value) for value in (float("nan"), float("inf"), -float("inf"), 0.0, 5.5, 4.2, -1, "x", None, 1e309, True)
+]
 
 
 def _import(label: str, text: str) -> Case:
-    return Case(f"profile-import:{label}", lambda s: s.extras["store"].import_csv("alex", text, HALF), r"line|header|long|large")
+    return Case(
+        f"profile-import:{label}", lambda s: s.extras["store"].import_csv("alex", text, HALF), r"line|header|long|large"
+    )
 
 
 IMPORT_CASES = [
@@ -72,7 +94,11 @@ IMPORT_CASES = [
     _import("duplicate", "movie_id,rating\n3,4\n3,2\n"),
     _import("long field", "movie_id,rating\n3," + "4" * 300_000 + "\n"),
     _import("too large", "movie_id,rating\n" + "".join(f"{i},4\n" for i in range(3, 1_500_000))),
-    Case("profile-import:unknown profile", lambda s: s.extras["store"].import_csv("nobody", "movie_id,rating\n3,4\n", HALF), r"no profile"),
+    Case(
+        "profile-import:unknown profile",
+        lambda s: s.extras["store"].import_csv("nobody", "movie_id,rating\n3,4\n", HALF),
+        r"no profile",
+    ),
     Case("profile-rate:unknown profile", lambda s: s.extras["store"].set_rating("nobody", 3, 4.0, HALF), r"no profile"),
     Case("profile-rate:huge id", lambda s: s.extras["store"].set_rating("alex", 10**25, 4.0, HALF), r"movie|id"),
 ]
@@ -185,7 +211,22 @@ def _save_as(name: str) -> Case:
 
 NAME_SAVE_CASES = [
     _save_as(name)
-    for name in ("planted", "", ".", "..", "a/b", "../x", "x\n", "x\x00", "-x", ".hidden", "x" * 81, "名前", "x y", "planted.pt/..")
+    for name in (
+        "planted",
+        "",
+        ".",
+        "..",
+        "a/b",
+        "../x",
+        "x\n",
+        "x\x00",
+        "-x",
+        ".hidden",
+        "x" * 81,
+        "名前",
+        "x y",
+        "planted.pt/..",
+    )
 ] + [
     Case("model-list:name with newline", lambda s: load_model("planted\n"), r"no saved model"),
     Case("model-list:partial name", lambda s: load_model("plant"), r"no saved model"),

@@ -1,4 +1,5 @@
 """Bad downloads (from a server on 127.0.0.1) and bad folders in the dashboard's folder panel."""
+
 from __future__ import annotations
 
 import io
@@ -34,8 +35,15 @@ def _release_plus(name: str, extra: dict[str, bytes]) -> bytes:
     return _zip({**{f"{folder}/{file}": content for file, content in release_files(name).items()}, **extra})
 
 
-def _download(label: str, name: str, body: bytes | None, md5: str | None = "match", sidecar: bytes | None = None,
-              truncated: bool = False, expect: str = r"could not download|download") -> Case:
+def _download(
+    label: str,
+    name: str,
+    body: bytes | None,
+    md5: str | None = "match",
+    sidecar: bytes | None = None,
+    truncated: bool = False,
+    expect: str = r"could not download|download",
+) -> Case:
     def action(s: Setting):
         server = s.extras["server"]
         if body is not None:
@@ -47,7 +55,9 @@ def _download(label: str, name: str, body: bytes | None, md5: str | None = "matc
         if md5 == "match":
             pin_md5(s.extras["monkeypatch"], name, body)
         else:
-            s.extras["monkeypatch"].setitem(DATASETS, name, DATASETS[name].__class__(**{**DATASETS[name].__dict__, "md5": md5}))
+            s.extras["monkeypatch"].setitem(
+                DATASETS, name, DATASETS[name].__class__(**{**DATASETS[name].__dict__, "md5": md5})
+            )
         return download_dataset(name)
 
     return Case(f"download:{label}", action, expect)
@@ -65,13 +75,35 @@ DOWNLOAD_CASES = [
     _download("checksum mismatch", "ml-100k", _GOOD_100K, md5="0" * 32),
     _download("wrong release inside", "ml-100k", zip_release("ml-1m")),
     _download("unpacks to 300 MB", "ml-100k", _release_plus("ml-100k", _BOMB), expect=r"unpack|large|ratio"),
-    _download("path escape", "ml-100k", _release_plus("ml-100k", {"ml-100k/../../escape.txt": b"x"}), expect=r"path|unsafe|outside"),
-    _download("absolute member", "ml-100k", _release_plus("ml-100k", {"/ml-100k/abs.txt": b"x"}), expect=r"path|unsafe|outside"),
+    _download(
+        "path escape",
+        "ml-100k",
+        _release_plus("ml-100k", {"ml-100k/../../escape.txt": b"x"}),
+        expect=r"path|unsafe|outside",
+    ),
+    _download(
+        "absolute member",
+        "ml-100k",
+        _release_plus("ml-100k", {"/ml-100k/abs.txt": b"x"}),
+        expect=r"path|unsafe|outside",
+    ),
     _download("published checksum unreachable", "ml-32m", zip_release("ml-32m"), md5=None, expect=r"checksum|verif"),
-    _download("published checksum garbage", "ml-32m", zip_release("ml-32m"), md5=None, sidecar=b"<html>nope</html>",
-              expect=r"checksum|verif"),
-    _download("published checksum differs", "ml-32m", zip_release("ml-32m"), md5=None, sidecar=b"0" * 32 + b"  ml-32m.zip\n",
-              expect=r"checksum"),
+    _download(
+        "published checksum garbage",
+        "ml-32m",
+        zip_release("ml-32m"),
+        md5=None,
+        sidecar=b"<html>nope</html>",
+        expect=r"checksum|verif",
+    ),
+    _download(
+        "published checksum differs",
+        "ml-32m",
+        zip_release("ml-32m"),
+        md5=None,
+        sidecar=b"0" * 32 + b"  ml-32m.zip\n",
+        expect=r"checksum",
+    ),
     Case("download:unknown release", lambda s: download_dataset("ml-7"), r"unknown dataset"),
 ]
 
@@ -130,12 +162,27 @@ def _secret_inside(s: Setting) -> None:
 _FOLDER_MESSAGE = r"not .*allowed|cannot be used|not under"
 FOLDER_CASES = [
     Case("folder:outside the roots", prepare=_open, action=_use_folder(_outside_release), expect=_FOLDER_MESSAGE),
-    Case("folder:missing", prepare=_open, action=_use_folder(lambda s: str(s.scratch / "nowhere")), expect=_FOLDER_MESSAGE),
+    Case(
+        "folder:missing",
+        prepare=_open,
+        action=_use_folder(lambda s: str(s.scratch / "nowhere")),
+        expect=_FOLDER_MESSAGE,
+    ),
     Case("folder:/etc", prepare=_open, action=_use_folder(lambda s: "/etc"), expect=_FOLDER_MESSAGE),
     Case("folder:/", prepare=_open, action=_use_folder(lambda s: "/"), expect=_FOLDER_MESSAGE),
-    Case("folder:dot-dot out of the root", prepare=_open, action=_use_folder(lambda s: str(s.home / "data" / ".." / "..")), expect=_FOLDER_MESSAGE),
+    Case(
+        "folder:dot-dot out of the root",
+        prepare=_open,
+        action=_use_folder(lambda s: str(s.home / "data" / ".." / "..")),
+        expect=_FOLDER_MESSAGE,
+    ),
     Case("folder:a link out of the root", prepare=_open, action=_use_folder(_escaping_link), expect=_FOLDER_MESSAGE),
-    Case("folder:damaged file inside", prepare=_secret_inside, action=_use_folder(lambda s: str(s.home / "data" / "mine")), expect=r"^(?!.*SECRET).*cannot be used"),
+    Case(
+        "folder:damaged file inside",
+        prepare=_secret_inside,
+        action=_use_folder(lambda s: str(s.home / "data" / "mine")),
+        expect=r"^(?!.*SECRET).*cannot be used",
+    ),
     Case("folder:a file", prepare=_open, action=_use_folder(lambda s: __file__), expect=_FOLDER_MESSAGE),
 ]
 
@@ -154,4 +201,5 @@ def test_a_refused_folder_never_reveals_whether_it_exists(setting):
     there = attempt(Case("x", _use_folder(_outside_release)), setting)
     missing = attempt(Case("y", _use_folder(lambda s: str(s.scratch / "outside-missing"))), setting)
     assert there.message.replace(str(setting.scratch / "outside"), "P") == missing.message.replace(
-        str(setting.scratch / "outside-missing"), "P")
+        str(setting.scratch / "outside-missing"), "P"
+    )

@@ -1,4 +1,5 @@
 """Epoch orders: every rating once per epoch, users kept together, reproducible from the generator."""
+
 from __future__ import annotations
 
 import torch
@@ -8,7 +9,9 @@ from movierec.batches import ShuffledOrder, UserGroupedOrder
 
 def _users() -> torch.Tensor:
     counts = torch.tensor([1, 7, 3, 40, 2, 0, 9, 18])
-    return torch.repeat_interleave(torch.arange(len(counts)), counts)[torch.randperm(80, generator=torch.Generator().manual_seed(3))]
+    return torch.repeat_interleave(torch.arange(len(counts)), counts)[
+        torch.randperm(80, generator=torch.Generator().manual_seed(3))
+    ]
 
 
 def test_grouped_order_visits_every_rating_once_with_each_user_in_one_run():

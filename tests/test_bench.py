@@ -1,4 +1,5 @@
 """The bench command on a tiny planted dataset: it runs, lists every model, and its JSON parses."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,16 @@ import movierec.bench
 from movierec.bench import MODELS, fold_split, run_bench
 from movierec.cli import main
 
-KEYS = {"model", "test_rmse", "test_mae", "epochs", "train_seconds", "ratings_per_second", "peak_memory_mb",
-        "time_ratio_to_article"}
+KEYS = {
+    "model",
+    "test_rmse",
+    "test_mae",
+    "epochs",
+    "train_seconds",
+    "ratings_per_second",
+    "peak_memory_mb",
+    "time_ratio_to_article",
+}
 
 
 def test_bench_prints_every_model_and_json(monkeypatch, capsys):

@@ -1,4 +1,5 @@
 """The Embeddings page in Chromium: the map and the two end lists appear; axes and colouring can be switched."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The Rate page in Debian's Chromium: create a profile, search and rate five movies, suggestions, reload."""
+
 from __future__ import annotations
 
 import re

@@ -1,11 +1,12 @@
 """Five browser sessions on one server at once: one training, two rating under their own profiles, one on
 Embeddings, one on the Overview. No page shows an exception and nobody's ratings reach another profile."""
+
 from __future__ import annotations
 
 import time
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, Page, expect
 
 from movierec.data import load_movielens
 from movierec.profiles import ProfileStore
@@ -43,7 +44,12 @@ def _rate_toy_story(page, home, profile: str, lefts: int) -> None:
     search = page.get_by_role("textbox", name="Search a title")
     search.fill("toy story 1995")
     search.press("Enter")
-    slider = page.locator(".st-key-rate_search_grid").get_by_test_id("stSlider").filter(has_text="Toy Story (1995)").get_by_role("slider")
+    slider = (
+        page.locator(".st-key-rate_search_grid")
+        .get_by_test_id("stSlider")
+        .filter(has_text="Toy Story (1995)")
+        .get_by_role("slider")
+    )
     slider.wait_for()
     page.wait_for_timeout(500)
     slider.press("End")
@@ -65,17 +71,22 @@ def test_five_sessions_at_once_without_exceptions_or_cross_talk(browser, shared_
         for page in pages:
             page.set_default_timeout(60_000)
         _go(train, url, "Train", "Train")
-        for label, value in (("Embedding factors", "16"), ("Batch size", "2048"), ("Maximum epochs", "80"), ("Patience (epochs)", "80")):
+        for label, value in (
+            ("Embedding factors", "16"),
+            ("Batch size", "2048"),
+            ("Maximum epochs", "80"),
+            ("Patience (epochs)", "80"),
+        ):
             field = train.get_by_role("spinbutton", name=label, exact=True)
             field.fill(value)
             field.press("Enter")
         train.wait_for_timeout(500)
         train.get_by_role("button", name="Start training").click()
-        train.get_by_role("button", name="Stop").wait_for()
+        _stop_button(train).wait_for()
         # While it trains: the two raters, the map and the overview, each in its own session.
         _go(embeddings, url, "Embeddings", "Embeddings")
         _go(overview, url, "Overview", "Dataset: ml-latest-small")
-        for page, profile in ((ann, "Ann"), (ben, "Ben")):
+        for page in (ann, ben):
             _go(page, url, "Rate", "Rate movies")
             expect(page.get_by_role("combobox", name="Profile")).to_have_count(0)  # no profile yet: none chosen
         for page, profile in ((ann, "Ann"), (ben, "Ben")):
@@ -86,14 +97,19 @@ def test_five_sessions_at_once_without_exceptions_or_cross_talk(browser, shared_
         ann.reload()
         ann.get_by_role("heading", name="Suggestions for Ann").wait_for()  # the reload keeps this tab's profile
         ann.get_by_text("1 rated ·").wait_for()
-        for page, name in zip(pages, ("train", "ann", "ben", "embeddings", "overview")):
+        for page, name in zip(pages, ("train", "ann", "ben", "embeddings", "overview"), strict=True):
             page.screenshot(path=screenshots / f"five-sessions-{name}.png", full_page=True)
         assert _stored(home, "Ann") == {1: 5.0} and _stored(home, "Ben") == {1: 4.0}
         expect(ben.get_by_role("heading", name="Suggestions for Ben")).to_be_visible()
-        expect(train.get_by_role("button", name="Stop")).to_be_visible()  # still training, in its own session
+        expect(_stop_button(train)).to_be_visible()  # still training, in its own session
         for page in pages:
             assert page.locator('[data-testid="stException"]').count() == 0
-        train.get_by_role("button", name="Stop").click()
+        _stop_button(train).click()
     finally:
         for context in contexts:
             context.close()
+
+
+def _stop_button(page: Page) -> Locator:
+    """The page's own Stop button (Streamlit's toolbar shows another while a script runs)."""
+    return page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True)

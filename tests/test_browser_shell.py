@@ -1,4 +1,5 @@
 """A page URL opened first on a fresh server still shows the app's menu and sidebar."""
+
 from __future__ import annotations
 
 import pytest

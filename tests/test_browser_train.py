@@ -1,4 +1,5 @@
 """The Train page in Debian's Chromium: a short run with live curves, a page switch during it, and Save."""
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,12 @@ def test_train_in_the_browser_with_live_curves_page_switch_and_save(page, app_ur
     start.wait_for()
     # A small network in small batches: many chart points within a few seconds, and a run long enough
     # to still be going when checked (Stop ends it).
-    for label, value in (("Embedding factors", "16"), ("Batch size", "2048"), ("Maximum epochs", "30"), ("Patience (epochs)", "30")):
+    for label, value in (
+        ("Embedding factors", "16"),
+        ("Batch size", "2048"),
+        ("Maximum epochs", "30"),
+        ("Patience (epochs)", "30"),
+    ):
         _set_number(page, label, value)
     hidden = page.get_by_role("textbox", name="Hidden layer sizes")
     hidden.fill("32")

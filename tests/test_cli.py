@@ -1,4 +1,5 @@
 """The command line end to end: datasets, train on the bundled data, a local folder and a download; bad input."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,22 @@ from tests.data_fixtures import pin_md5, write_release, zip_release
 
 TINY_ARGS = ["--epochs", "2", "--n-factors", "8", "--hidden", "16", "--dropouts", "0.1", "--batch-size", "4096"]
 REPORT_KEYS = {
-    "dataset", "n_ratings", "n_users", "n_movies", "n_train", "n_valid", "n_test", "test_rmse", "test_mae",
-    "valid_rmse", "baselines", "epochs_run", "best_epoch", "train_seconds", "device", "model_path",
+    "dataset",
+    "n_ratings",
+    "n_users",
+    "n_movies",
+    "n_train",
+    "n_valid",
+    "n_test",
+    "test_rmse",
+    "test_mae",
+    "valid_rmse",
+    "baselines",
+    "epochs_run",
+    "best_epoch",
+    "train_seconds",
+    "device",
+    "model_path",
 }
 
 
@@ -111,7 +126,21 @@ def test_datasets_lists_every_variant(capsys):
 
 
 def test_module_entry_point_and_help():
-    result = subprocess.run([sys.executable, "-m", "movierec", "train", "--help"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "movierec", "train", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0
-    for option in ("--data-dir", "--preset", "--hidden", "--dropouts", "--embedding-dropout", "--implicit", "--refit", "--device", "--test-size", "--out", "--json"):
+    for option in (
+        "--data-dir",
+        "--preset",
+        "--hidden",
+        "--dropouts",
+        "--embedding-dropout",
+        "--implicit",
+        "--refit",
+        "--device",
+        "--test-size",
+        "--out",
+        "--json",
+    ):
         assert option in result.stdout

@@ -1,4 +1,5 @@
 """``python -m movierec recommend``: ratings from --rate and --ratings, JSON and text output, bad input."""
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,20 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_json_suggestions_follow_the_planted_taste(capsys, saved):
-    code, out, _ = run(capsys, "--model", saved, "--rate", "2=5,4=5,6=4.5,1=1,3=1,5=0.5,424242=4", "--top", "6", "--min-ratings", "0", "--order", "rating", "--json")
+    code, out, _ = run(
+        capsys,
+        "--model",
+        saved,
+        "--rate",
+        "2=5,4=5,6=4.5,1=1,3=1,5=0.5,424242=4",
+        "--top",
+        "6",
+        "--min-ratings",
+        "0",
+        "--order",
+        "rating",
+        "--json",
+    )
     report = json.loads(out)  # planted users watch at random, so only the ratings carry their taste
     assert code == 0 and not report["popular"] and report["unknown"] == [424242]
     assert len(report["suggestions"]) == 6
@@ -38,7 +52,20 @@ def test_json_suggestions_follow_the_planted_taste(capsys, saved):
 def test_order_chooses_between_the_ranker_and_the_predicted_rating(capsys, saved):
     lists = {}
     for order in ("ranking", "rating"):
-        code, out, _ = run(capsys, "--model", saved, "--rate", "2=5,4=5,1=1", "--top", "10", "--min-ratings", "0", "--order", order, "--json")
+        code, out, _ = run(
+            capsys,
+            "--model",
+            saved,
+            "--rate",
+            "2=5,4=5,1=1",
+            "--top",
+            "10",
+            "--min-ratings",
+            "0",
+            "--order",
+            order,
+            "--json",
+        )
         report = json.loads(out)
         assert code == 0 and report["order"] == order
         lists[order] = [row["predicted"] for row in report["suggestions"]]

@@ -1,6 +1,8 @@
 """Two sessions saving one model name, and several processes writing profiles at once."""
+
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import threading
 
@@ -62,10 +64,8 @@ def _rate_many(path: str, worker: int, count: int) -> list[str]:
         except MovieRecError as exc:
             errors.append(str(exc))
     for name in ("alex", "Alex", "ÁLEX", "аlex"):  # one person's name typed four ways, from four processes
-        try:
+        with contextlib.suppress(MovieRecError):
             store.create(name)
-        except MovieRecError:
-            pass
     return errors
 
 

@@ -1,4 +1,5 @@
 """The core stays a plain Python package: no Streamlit outside movierec/ui."""
+
 from __future__ import annotations
 
 import pkgutil
@@ -9,7 +10,9 @@ import movierec
 
 
 def test_the_core_imports_no_streamlit():
-    modules = [m.name for m in pkgutil.walk_packages(movierec.__path__, "movierec.") if not m.name.startswith("movierec.ui")]
+    modules = [
+        m.name for m in pkgutil.walk_packages(movierec.__path__, "movierec.") if not m.name.startswith("movierec.ui")
+    ]
     modules = [m for m in modules if m != "movierec.__main__"]
     code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print('streamlit' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -1,4 +1,5 @@
 """A process killed in the middle of a save, a download's swap or an import leaves data that start-up puts right."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,12 @@ def _killed(script: str, home: Path, **env: str) -> None:
     """Run ``script`` in a fresh interpreter that kills itself (SIGKILL) at the point it marks."""
     prelude = "import os, signal\ndef die():\n    os.kill(os.getpid(), signal.SIGKILL)\n"
     done = subprocess.run(
-        [sys.executable, "-c", prelude + textwrap.dedent(script)], cwd=ROOT, timeout=120,
-        env={**os.environ, "MOVIEREC_HOME": str(home), **env}, capture_output=True, text=True,
+        [sys.executable, "-c", prelude + textwrap.dedent(script)],
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "MOVIEREC_HOME": str(home), **env},
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == -9, done.stderr
 
@@ -33,7 +38,8 @@ def test_a_save_killed_half_way_keeps_the_old_model(movierec_home):
     model = tiny_model(planted_dataset(n_users=30, n_movies=20, per_user=10))
     model.save("kept")
     before = load_model("kept").network.state_dict()["u.weight"].clone()
-    _killed("""
+    _killed(
+        """
         import torch
         from movierec.artifacts import load_model
         model = load_model("kept")
@@ -43,7 +49,9 @@ def test_a_save_killed_half_way_keeps_the_old_model(movierec_home):
             die()
         torch.save = half_then_die
         model.save("kept")
-    """, movierec_home)
+    """,
+        movierec_home,
+    )
     assert list((movierec_home / "models").glob(".kept.*.tmp")), "the crash should have left its temp file"
     assert (load_model("kept").network.state_dict()["u.weight"] == before).all()
     clean_leftovers(min_age_s=0)
@@ -54,7 +62,8 @@ def test_a_download_killed_between_its_renames_is_restored(movierec_home, releas
     write_release("ml-100k", movierec_home / "datasets")
     body = zip_release("ml-100k")
     release_server.serve("ml-100k", body)
-    _killed(f"""
+    _killed(
+        f"""
         import dataclasses, os
         from movierec.data import DATASETS, download
         DATASETS["ml-100k"] = dataclasses.replace(DATASETS["ml-100k"], md5={__import__("hashlib").md5(body).hexdigest()!r})
@@ -65,7 +74,10 @@ def test_a_download_killed_between_its_renames_is_restored(movierec_home, releas
                 die()
         download.os.rename = rename_then_die
         download.download_dataset("ml-100k")
-    """, movierec_home, MOVIEREC_DOWNLOAD_URL=release_server.base)
+    """,
+        movierec_home,
+        MOVIEREC_DOWNLOAD_URL=release_server.base,
+    )
     datasets = movierec_home / "datasets"
     assert not (datasets / "ml-100k").exists() and list(datasets.glob(".ml-100k-old-*"))
     done = clean_leftovers(min_age_s=0)
@@ -80,7 +92,8 @@ def test_an_import_killed_before_commit_changes_nothing(movierec_home):
     store = ProfileStore()
     store.create("Ann")
     store.set_rating("Ann", 1, 4.0)
-    _killed("""
+    _killed(
+        """
         from movierec.profiles import ProfileStore
         store = ProfileStore()
         real = ProfileStore._upsert
@@ -89,7 +102,9 @@ def test_an_import_killed_before_commit_changes_nothing(movierec_home):
             die()
         ProfileStore._upsert = staticmethod(write_then_die)
         store.import_csv("Ann", "movie_id,rating\\n1,1\\n2,2\\n3,3\\n")
-    """, movierec_home)
+    """,
+        movierec_home,
+    )
     assert ProfileStore().ratings("Ann") == {1: 4.0}
     ProfileStore().set_rating("Ann", 2, 5.0)  # the database is still writable
     assert ProfileStore().ratings("Ann") == {1: 4.0, 2: 5.0}
@@ -97,7 +112,8 @@ def test_an_import_killed_before_commit_changes_nothing(movierec_home):
 
 def test_a_parse_killed_while_caching_is_rebuilt(movierec_home, tmp_path):
     folder = write_release("ml-latest", tmp_path / "data")
-    _killed(f"""
+    _killed(
+        f"""
         import numpy as np
         from movierec.data import load_movielens
         def half_then_die(handle, **arrays):
@@ -106,7 +122,9 @@ def test_a_parse_killed_while_caching_is_rebuilt(movierec_home, tmp_path):
             die()
         np.savez = half_then_die
         load_movielens("ml-latest", data_dir={str(folder)!r})
-    """, movierec_home)
+    """,
+        movierec_home,
+    )
     parsed = movierec_home / "datasets" / "parsed"
     assert list(parsed.glob(".*.npz")) and not list(parsed.glob("[!.]*.npz"))
     clean_leftovers(min_age_s=0)

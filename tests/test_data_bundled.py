@@ -1,4 +1,5 @@
 """The bundled ml-latest-small release and the binary cache of parsed data."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -79,5 +80,5 @@ def test_fingerprint_follows_the_ratings_content(tmp_path):
 
 
 def test_unknown_name_lists_the_known_ones():
-    with pytest.raises(MovieRecError, match="ml-latest-small.*ml-100k"):
+    with pytest.raises(MovieRecError, match=r"ml-latest-small.*ml-100k"):
         load_movielens("ml-7m")

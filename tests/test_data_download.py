@@ -1,4 +1,5 @@
 """Downloads against a local HTTP server: progress, verification, atomic extraction, safe failures."""
+
 from __future__ import annotations
 
 import hashlib
@@ -68,13 +69,16 @@ def test_a_missing_sidecar_checksum_is_refused_as_unverifiable(release_server):
         load_movielens("ml-latest")
 
 
-@pytest.mark.parametrize(("prepare", "expected"), [
-    (lambda s, body: s.serve("ml-1m", b"<html>Not a zip</html>"), "are not a zip archive"),
-    (lambda s, body: (s.serve("ml-1m", body), s.truncated.add("/ml-1m.zip")), "stopped after"),
-    (lambda s, body: s.serve("ml-1m", body[:-200]), "not a zip archive|damaged"),
-    (lambda s, body: s.serve("ml-1m", zip_release("ml-1m", drop=("movies.dat",))), "lacks movies.dat"),
-    (lambda s, body: None, "HTTP 404"),
-])
+@pytest.mark.parametrize(
+    ("prepare", "expected"),
+    [
+        (lambda s, body: s.serve("ml-1m", b"<html>Not a zip</html>"), "are not a zip archive"),
+        (lambda s, body: (s.serve("ml-1m", body), s.truncated.add("/ml-1m.zip")), "stopped after"),
+        (lambda s, body: s.serve("ml-1m", body[:-200]), "not a zip archive|damaged"),
+        (lambda s, body: s.serve("ml-1m", zip_release("ml-1m", drop=("movies.dat",))), "lacks movies.dat"),
+        (lambda s, body: None, "HTTP 404"),
+    ],
+)
 def test_bad_downloads_are_rejected_and_leave_nothing_behind(release_server, monkeypatch, prepare, expected):
     body = zip_release("ml-1m")
     pin_md5(monkeypatch, "ml-1m", None)
@@ -107,14 +111,14 @@ def test_failed_redownload_keeps_the_previous_copy(release_server, monkeypatch):
 
 
 def test_not_downloaded_and_download_forbidden_says_how_to_get_it():
-    with pytest.raises(MovieRecError, match="not downloaded yet.*ml-25m.zip"):
+    with pytest.raises(MovieRecError, match=r"not downloaded yet.*ml-25m\.zip"):
         load_movielens("ml-25m", download=False)
     assert not (subdir("datasets") / "ml-25m").exists()
 
 
 def test_unreachable_server_fails_cleanly(monkeypatch):
     monkeypatch.setenv("MOVIEREC_DOWNLOAD_URL", "http://127.0.0.1:9/")
-    with pytest.raises(MovieRecError, match="transfer failed.*retrying is safe"):
+    with pytest.raises(MovieRecError, match=r"transfer failed.*retrying is safe"):
         download_dataset("ml-1m")
     assert _cache_entries() == []
 

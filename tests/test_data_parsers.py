@@ -1,4 +1,5 @@
 """Every MovieLens layout parses into the same columns, read from extracted folders."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -13,11 +14,11 @@ RATING_DTYPES = ["int64", "int64", "float32", "int64"]
 
 
 def _genres_by_id(dataset) -> dict[int, list[str]]:
-    return dict(zip(dataset.movies["movie_id"], dataset.movies["genres"]))
+    return dict(zip(dataset.movies["movie_id"], dataset.movies["genres"], strict=True))
 
 
 def _titles_by_id(dataset) -> dict[int, str]:
-    return dict(zip(dataset.movies["movie_id"], dataset.movies["title"]))
+    return dict(zip(dataset.movies["movie_id"], dataset.movies["title"], strict=True))
 
 
 @pytest.mark.parametrize("name", ["ml-100k", "ml-1m", "ml-10m", "ml-20m", "ml-32m"])
@@ -72,18 +73,21 @@ def test_csv_reads_quoted_commas_and_no_genres(tmp_path):
     assert dataset.movies["year"].tolist() == [1995, pd.NA, 2006, 1995, 1995]
 
 
-@pytest.mark.parametrize(("title", "year"), [
-    ("Toy Story (1995)", 1995),
-    ("Toy Story (1995) ", 1995),
-    ("Death Note: Desu nôto (2006–2007)", 2006),
-    ("Fawlty Towers (1975-1979)", 1975),
-    ("Stranger Things (2016- )", 2016),
-    ("1984 (1956)", 1956),
-    ("(500) Days of Summer (2009)", 2009),
-    ("Babylon 5", None),
-    ("Brazil (The Movie)", None),
-    ("Moonlight", None),
-])
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("Toy Story (1995)", 1995),
+        ("Toy Story (1995) ", 1995),
+        ("Death Note: Desu nôto (2006–2007)", 2006),
+        ("Fawlty Towers (1975-1979)", 1975),
+        ("Stranger Things (2016- )", 2016),
+        ("1984 (1956)", 1956),
+        ("(500) Days of Summer (2009)", 2009),
+        ("Babylon 5", None),
+        ("Brazil (The Movie)", None),
+        ("Moonlight", None),
+    ],
+)
 def test_year_comes_from_the_trailing_parentheses(title, year):
     parsed = parse_years(pd.Series([title], dtype="str")).iloc[0]
     assert (pd.isna(parsed) and year is None) or parsed == year
@@ -127,7 +131,7 @@ def test_100k_folds_from_a_folder(tmp_path):
 def test_100k_folds_need_the_fold_files(tmp_path):
     folder = write_release("ml-100k", tmp_path)
     (folder / "u3.test").unlink()
-    with pytest.raises(MovieRecError, match="u3.test"):
+    with pytest.raises(MovieRecError, match=r"u3\.test"):
         load_100k_folds(tmp_path)
     with pytest.raises(MovieRecError, match="only for ml-100k"):
         load_100k_folds("ml-1m")

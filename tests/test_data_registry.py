@@ -1,4 +1,5 @@
 """The release registry, rating scales and the status listing."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,16 @@ from tests.data_fixtures import write_release
 
 
 def test_registry_lists_every_release_with_its_grouplens_url():
-    assert list(DATASETS) == ["ml-latest-small", "ml-100k", "ml-1m", "ml-10m", "ml-20m", "ml-25m",
-                              "ml-32m", "ml-latest"]
+    assert list(DATASETS) == [
+        "ml-latest-small",
+        "ml-100k",
+        "ml-1m",
+        "ml-10m",
+        "ml-20m",
+        "ml-25m",
+        "ml-32m",
+        "ml-latest",
+    ]
     for name, variant in DATASETS.items():
         assert isinstance(variant, Variant) and variant.name == name
         assert variant.url == f"https://files.grouplens.org/datasets/movielens/{name}.zip"
@@ -33,7 +42,7 @@ def test_rating_scale_values_and_membership():
 
 
 def test_unknown_variant_names_the_choices():
-    with pytest.raises(MovieRecError, match="Unknown dataset 'ml-2m'.*ml-100k, ml-1m"):
+    with pytest.raises(MovieRecError, match=r"Unknown dataset 'ml-2m'.*ml-100k, ml-1m"):
         get_variant("ml-2m")
 
 

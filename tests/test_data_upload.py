@@ -1,4 +1,5 @@
 """A person's own ratings CSV: good files load, bad ones get messages that name the problem."""
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,12 @@ def test_movielens_headers_bytes_and_a_movies_file(tmp_path):
     dataset = load_ratings_csv(ratings, movies)
     assert dataset.ratings["timestamp"].tolist() == [0, 0, 0]
     assert dataset.movies["movie_id"].tolist() == [1, 2, 3, 9]
-    assert dataset.movies["title"].tolist() == ["American President, The (1995)", "Heat (1995)",
-                                                "Movie 3", "Unrated (2001)"]
+    assert dataset.movies["title"].tolist() == [
+        "American President, The (1995)",
+        "Heat (1995)",
+        "Movie 3",
+        "Unrated (2001)",
+    ]
     assert dataset.movies["year"].tolist()[:2] == [1995, 1995]
     assert dataset.movies["genres"].tolist() == [["Comedy", "Drama"], [], [], ["Drama"]]
 
@@ -42,35 +47,41 @@ def test_same_ratings_give_the_same_fingerprint():
 
 
 def test_whole_star_scale_rejects_half_stars():
-    with pytest.raises(MovieRecError, match="line 2: rating 4.5 is not one of the allowed"):
+    with pytest.raises(MovieRecError, match=r"line 2: rating 4\.5 is not one of the allowed"):
         load_ratings_csv(io.StringIO(GOOD), scale=RatingScale(1, 5, 1))
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ("", "is empty"),
-    ("\n  \n", "is empty"),
-    ("user_id,movie_id,rating\n", "header but no rows"),
-    ("user,film,score\n1,2,3\n", "lacks the column.*movie_id, rating.*found: user_id, film, score"),
-    ("user_id,movie_id,rating\n1,2,3\n1,3,\n", "line 3: the rating is empty"),
-    ("user_id,movie_id,rating\n1,2,3\n\n1,3,great\n", "line 4: rating 'great' is not a number"),
-    ("user_id,movie_id,rating\n1,2,7\n1,3,0\n", "line 2: rating 7 is outside the scale 0.5–5.*1 more such"),
-    ("user_id,movie_id,rating\n1,2,3.3\n", "line 2: rating 3.3 is not one of the allowed ratings"),
-    ("user_id,movie_id,rating\n1.5,2,3\n", "line 2: user_id '1.5' is not a whole number"),
-    ("user_id,movie_id,rating\n1,abc,3\n", "line 2: movie_id 'abc' is not a whole number"),
-    ("user_id,movie_id,rating\n,2,3\n", "line 2: user_id is empty"),
-    ("user_id,movie_id,rating,timestamp\n1,2,3,yesterday\n", "timestamp 'yesterday' is not a whole"),
-    ("user_id,movie_id,rating\n1,2,3\n2,2,3\n1,2,4\n", r"line 4: user 1 rates movie 2 again \(first on line 2"),
-    ("user_id,movie_id,rating\n1,2,3,4\n", "not a valid CSV file: Expected 3 fields in line 2, saw 4"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("", "is empty"),
+        ("\n  \n", "is empty"),
+        ("user_id,movie_id,rating\n", "header but no rows"),
+        ("user,film,score\n1,2,3\n", "lacks the column.*movie_id, rating.*found: user_id, film, score"),
+        ("user_id,movie_id,rating\n1,2,3\n1,3,\n", "line 3: the rating is empty"),
+        ("user_id,movie_id,rating\n1,2,3\n\n1,3,great\n", "line 4: rating 'great' is not a number"),
+        ("user_id,movie_id,rating\n1,2,7\n1,3,0\n", "line 2: rating 7 is outside the scale 0.5–5.*1 more such"),
+        ("user_id,movie_id,rating\n1,2,3.3\n", "line 2: rating 3.3 is not one of the allowed ratings"),
+        ("user_id,movie_id,rating\n1.5,2,3\n", "line 2: user_id '1.5' is not a whole number"),
+        ("user_id,movie_id,rating\n1,abc,3\n", "line 2: movie_id 'abc' is not a whole number"),
+        ("user_id,movie_id,rating\n,2,3\n", "line 2: user_id is empty"),
+        ("user_id,movie_id,rating,timestamp\n1,2,3,yesterday\n", "timestamp 'yesterday' is not a whole"),
+        ("user_id,movie_id,rating\n1,2,3\n2,2,3\n1,2,4\n", r"line 4: user 1 rates movie 2 again \(first on line 2"),
+        ("user_id,movie_id,rating\n1,2,3,4\n", "not a valid CSV file: Expected 3 fields in line 2, saw 4"),
+    ],
+)
 def test_bad_ratings_are_explained(content, expected):
     with pytest.raises(MovieRecError, match=expected):
         load_ratings_csv(io.StringIO(content))
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
-    (b"user_id,movie_id,rating\n1,2,\xff\xfe\n", "not UTF-8 text"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
+        (b"user_id,movie_id,rating\n1,2,\xff\xfe\n", "not UTF-8 text"),
+    ],
+)
 def test_binary_or_undecodable_files_are_rejected(content, expected):
     with pytest.raises(MovieRecError, match=expected):
         load_ratings_csv(io.BytesIO(content))
@@ -81,11 +92,14 @@ def test_missing_file_is_reported(tmp_path):
         load_ratings_csv(tmp_path / "nowhere.csv")
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ("movie_id,name\n1,Heat\n", "movies file lacks the column.*title"),
-    ("movie_id,title\n1,Heat\n1,Heat again\n", "movies file, line 3: movie_id 1 is listed twice"),
-    ("movie_id,title\nx,Heat\n", "movies file, line 2: movie_id 'x' is not a whole number"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("movie_id,name\n1,Heat\n", "movies file lacks the column.*title"),
+        ("movie_id,title\n1,Heat\n1,Heat again\n", "movies file, line 3: movie_id 1 is listed twice"),
+        ("movie_id,title\nx,Heat\n", "movies file, line 2: movie_id 'x' is not a whole number"),
+    ],
+)
 def test_bad_movies_files_are_explained(content, expected):
     with pytest.raises(MovieRecError, match=expected):
         load_ratings_csv(io.StringIO(GOOD), io.StringIO(content))

@@ -1,4 +1,5 @@
 """ByteDropout: the drop rate, the scaling that keeps the mean, and no effect outside training."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,6 @@
 """PCA of movie embeddings: planted directions are found, oriented and labelled; edge cases are explained."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import numpy as np
 import pandas as pd
@@ -74,7 +74,17 @@ def test_shapes_and_most_rated_first(trained):
     table = projection.table
     assert len(table) == 20 and projection.requested == 20
     assert list(table.columns) == [
-        "movie_id", "title", "year", "genres", "n_ratings", "mean_rating", "main_genre", "pc1", "pc2", "pc3", "pc4",
+        "movie_id",
+        "title",
+        "year",
+        "genres",
+        "n_ratings",
+        "mean_rating",
+        "main_genre",
+        "pc1",
+        "pc2",
+        "pc3",
+        "pc4",
     ]
     assert projection.components == ["pc1", "pc2", "pc3", "pc4"]
     assert projection.explained_variance.shape == (4,) and projection.separation.shape == (4,)
@@ -115,8 +125,18 @@ def test_too_few_movies_is_an_error_that_says_so(trained):
 
 def test_movies_the_model_does_not_know_are_left_out(trained):
     _planted(trained)
-    extra = pd.DataFrame([{"movie_id": 99_999, "title": "Unknown (2020)", "year": 2020, "genres": ["Drama"],
-                           "n_ratings": 10**6, "mean_rating": 5.0}])
+    extra = pd.DataFrame(
+        [
+            {
+                "movie_id": 99_999,
+                "title": "Unknown (2020)",
+                "year": 2020,
+                "genres": ["Drama"],
+                "n_ratings": 10**6,
+                "mean_rating": 5.0,
+            }
+        ]
+    )
     projection = project_pca(trained, movies=pd.concat([trained.movies, extra], ignore_index=True))
     assert 99_999 not in set(projection.table["movie_id"])
 

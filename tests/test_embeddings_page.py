@@ -1,4 +1,5 @@
 """The Embeddings page in AppTest: no model, a small model, switching axes, colouring and search."""
+
 from __future__ import annotations
 
 import time
@@ -55,7 +56,9 @@ def test_with_a_small_model_the_page_shows_map_ends_and_explains_the_size(small_
 
 
 def test_a_model_with_genre_vectors_says_that_genres_are_built_in(small_model):
-    genre_model = filed_as_bundled(tiny_model(planted_dataset(name="ml-latest-small"), config=TINY.with_changes(epochs=2, use_genres=True)))
+    genre_model = filed_as_bundled(
+        tiny_model(planted_dataset(name="ml-latest-small"), config=TINY.with_changes(epochs=2, use_genres=True))
+    )
     genre_model.save("tiny-genres")  # the newest, so the active model
     at = _open()
     assert any("vector for every genre" in c.value for c in at.caption)

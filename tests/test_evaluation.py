@@ -13,7 +13,10 @@ def test_split_is_a_disjoint_cover_and_repeatable():
     assert sorted(parts) == list(range(1000))
     assert (len(split.test), len(split.valid), len(split.train)) == (200, 80, 720)
     again = split_ratings(1000, test_size=0.2, valid_size=0.1, seed=1)
-    assert all(np.array_equal(a, b) for a, b in zip((split.train, split.valid, split.test), (again.train, again.valid, again.test)))
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip((split.train, split.valid, split.test), (again.train, again.valid, again.test), strict=True)
+    )
 
 
 def test_test_part_does_not_depend_on_the_validation_share():

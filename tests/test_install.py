@@ -43,7 +43,9 @@ def test_pip_install_gives_a_movierec_command(tmp_path, movierec_home):
     environment = {**os.environ, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     subprocess.run(
         [venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-build-isolation", str(source)],
-        check=True, env=environment, timeout=240,
+        check=True,
+        env=environment,
+        timeout=240,
     )
     command = venv / "bin" / "movierec"
     outside = {"cwd": tmp_path, "env": environment, "capture_output": True, "text": True, "timeout": 120}

@@ -1,14 +1,16 @@
-"""The fallbacks that keep going (an unreadable cache, a skipped model file, a checksum not fetched) say so in the log."""
+"""What is skipped or refused quietly (an unreadable cache, a damaged model file, a checksum not fetched) is said in the log."""
 
 from __future__ import annotations
 
 import logging
 
+import pytest
+
 from movierec.artifacts import list_models
 from movierec.cli import main
 from movierec.data import load_movielens
 from movierec.data.cache import read_cache
-from movierec.data.download import _check_md5
+from movierec.data.download import _check_md5, _DownloadFailure
 from movierec.data.registry import get_variant
 
 
@@ -28,9 +30,12 @@ def test_an_unreadable_parsed_copy_is_logged_and_rebuilt(tmp_path, caplog):
     assert "copy.npz is unreadable" in caplog.text
 
 
-def test_a_checksum_that_cannot_be_fetched_is_a_warning_not_a_failure(caplog):
+def test_a_checksum_that_cannot_be_fetched_is_logged_and_the_archive_refused(caplog):
     variant = get_variant("ml-32m")  # GroupLens publishes its checksum only beside the zip
-    with caplog.at_level(logging.WARNING, logger="movierec"):
+    with (
+        caplog.at_level(logging.WARNING, logger="movierec"),
+        pytest.raises(_DownloadFailure, match="cannot be verified"),
+    ):
         _check_md5(variant, "http://127.0.0.1:9/ml-32m.zip", "0" * 32)  # port 9: nothing listens
     assert "could not fetch the checksum http://127.0.0.1:9/ml-32m.zip.md5" in caplog.text
 

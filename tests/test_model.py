@@ -20,7 +20,9 @@ def test_article_architecture_and_initialisation():
 @pytest.mark.parametrize("use_bias,use_dot", [(False, False), (True, False), (False, True), (True, True)])
 def test_predictions_stay_in_the_sigmoid_range(use_bias, use_dot):
     torch.manual_seed(0)
-    net = EmbeddingNet(5, 6, n_factors=3, hidden=(4,), dropouts=(0.0,), rating_range=(0.5, 5.5), use_bias=use_bias, use_dot=use_dot)
+    net = EmbeddingNet(
+        5, 6, n_factors=3, hidden=(4,), dropouts=(0.0,), rating_range=(0.5, 5.5), use_bias=use_bias, use_dot=use_dot
+    )
     with torch.no_grad():
         net.u.weight.mul_(1000)  # push the logits far out: the output must still stay in range
         out = net(torch.tensor([0, 1, 4]), torch.tensor([5, 0, 2]))
@@ -34,5 +36,7 @@ def test_score_from_vectors_equals_forward():
     users, movies = torch.tensor([0, 3]), torch.tensor([2, 5])
     with torch.no_grad():
         direct = net(users, movies)
-        from_vectors = net.score(net.u(users), net.m(movies), net.user_bias(users).squeeze(1), net.movie_bias(movies).squeeze(1))
+        from_vectors = net.score(
+            net.u(users), net.m(movies), net.user_bias(users).squeeze(1), net.movie_bias(movies).squeeze(1)
+        )
     assert torch.allclose(direct, from_vectors)

@@ -1,20 +1,20 @@
 """Implicit feedback, genre vectors, the output offset from the data, and refitting after selection."""
+
 from __future__ import annotations
 
 import math
 
-import pytest
-
 import numpy as np
 import pandas as pd
+import pytest
 import torch
+from factories import TINY, planted_dataset
 
 from movierec.artifacts import load_model
 from movierec.config import preset
 from movierec.model import EmbeddingNet
 from movierec.pipeline import genre_matrix, rated_lists, train_model
 from movierec.training import RatingTensors, fit
-from factories import TINY, planted_dataset
 
 
 def _implicit_net() -> tuple[EmbeddingNet, torch.Tensor, torch.Tensor]:

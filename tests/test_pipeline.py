@@ -1,11 +1,12 @@
 """One training run through the pipeline: the refit after selection and its events."""
+
 from __future__ import annotations
 
 import threading
 
 import numpy as np
-
 from factories import TINY, planted_dataset
+
 from movierec.pipeline import train_model
 from movierec.training import BatchEvent, EpochEvent
 

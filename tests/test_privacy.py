@@ -1,4 +1,5 @@
 """Who may see and change what in the dashboard: profiles, folders, uploads, models, training slots, file modes."""
+
 from __future__ import annotations
 
 import stat

@@ -1,4 +1,5 @@
 """The SQLite profile store: persistence, concurrency, CSV import/export and every bad input."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -54,7 +55,9 @@ def test_a_duplicate_name_and_an_unknown_profile_are_errors():
         store.set_rating("Eve", 1, 4.0)
 
 
-@pytest.mark.parametrize(("rating", "scale"), [(5.5, HALF), (0.0, HALF), (4.25, HALF), (4.5, WHOLE), (float("nan"), None), ("high", None)])
+@pytest.mark.parametrize(
+    ("rating", "scale"), [(5.5, HALF), (0.0, HALF), (4.25, HALF), (4.5, WHOLE), (float("nan"), None), ("high", None)]
+)
 def test_ratings_off_the_scale_are_refused_and_change_nothing(rating, scale):
     store = ProfileStore()
     store.create("Ada")

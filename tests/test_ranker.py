@@ -1,4 +1,5 @@
 """The suggestion ranker: EASE's closed form, the blend, saving it, fitting it and ordering suggestions with it."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -61,7 +62,9 @@ def test_a_saved_model_keeps_its_ranker(model) -> None:
     loaded = load_model(model.save("with-ranker"))
     assert loaded.ranker is not None
     assert np.array_equal(loaded.ranker.rows, model.ranker.rows)
-    assert torch.allclose(loaded.ranker.weights, model.ranker.weights, atol=1e-2 * float(model.ranker.weights.abs().max()))
+    assert torch.allclose(
+        loaded.ranker.weights, model.ranker.weights, atol=1e-2 * float(model.ranker.weights.abs().max())
+    )
     ratings = {2: 5.0, 4: 4.5, 3: 1.0}
     assert recommend(loaded, ratings).table["movie_id"].tolist() == recommend(model, ratings).table["movie_id"].tolist()
 

@@ -1,4 +1,5 @@
 """The top-10 metrics on hand-made lists, the per-user split, and evaluate_ranking end to end."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """AppTest of the Rate page: no model, profiles, rating, suggestions, tabs, import/export and bad input."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -37,7 +38,10 @@ def open_rate(profile: str | None = None) -> AppTest:
 
 
 def shown(at: AppTest) -> str:
-    parts = [e.value for e in (*at.markdown, *at.info, *at.error, *at.success, *at.warning, *at.caption, *at.subheader, *at.title)]
+    parts = [
+        e.value
+        for e in (*at.markdown, *at.info, *at.error, *at.success, *at.warning, *at.caption, *at.subheader, *at.title)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -67,7 +71,7 @@ def test_a_new_profile_gets_popular_movies_and_can_rate_them(saved):
     assert "Suggestions for \\<b\\>Zoë\\</b\\> \\:red\\[x\\]" in shown(at)
     strip = [s for s in at.select_slider if s.key.startswith("rate_strip_")]
     assert len(strip) == 8
-    for slider, value in zip(strip[:3], (5.0, 4.5, 1.0)):
+    for slider, value in zip(strip[:3], (5.0, 4.5, 1.0), strict=True):
         slider.set_value(value)
     at.run()
     stored = ProfileStore().ratings("<b>Zoë</b> :red[x]")
@@ -163,7 +167,7 @@ def test_the_order_switch_reorders_suggestions_and_neighbours(saved):
     store.create("Bo")
     for movie_id, rating in ((TOY_STORY, 5.0), (AMELIE, 4.5), (2571, 4.0), (356, 1.5)):
         store.set_rating("Bo", movie_id, rating)
-    at = open_rate()
+    at = open_rate("Bo")
     assert at.radio(key="rate_order").value == "ranking"
     by_ranking = table(at, BECAUSE)
     like_ranking = table(at, "Similarity")

@@ -1,4 +1,5 @@
 """Fold-in, suggestions, reasons, neighbours and title search on data with planted tastes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,7 +55,7 @@ def test_fold_in_is_deterministic_and_leaves_the_network_alone(model):
 def test_fold_in_fits_the_ratings_it_was_given(model):
     fold = fold_in(model, COMEDY_LOVER)
     rows = model.movie_index.rows(list(COMEDY_LOVER))
-    predicted = dict(zip(COMEDY_LOVER, fold.predictions[rows]))
+    predicted = dict(zip(COMEDY_LOVER, fold.predictions[rows], strict=True))
     assert min(predicted[m] for m in COMEDIES) > max(predicted[m] for m in DRAMAS)
     assert len(fold.predictions) == len(model.movies)
     assert ((fold.predictions >= 0.5) & (fold.predictions <= 5.0)).all()
@@ -91,15 +92,21 @@ def test_damping_pulls_a_single_perfect_rating_below_a_well_loved_classic(model)
     movies = model.movies.copy()
     movies.loc[0, ["n_ratings", "mean_rating"]] = (1, 5.0)
     movies.loc[1, ["n_ratings", "mean_rating"]] = (500, 4.6)
-    model_copy = type(model)(model.config, model.network, model.users, movies, model.scale, model.dataset, model.fingerprint)
+    model_copy = type(model)(
+        model.config, model.network, model.users, movies, model.scale, model.dataset, model.fingerprint
+    )
     scores = popularity_scores(model_copy)
     assert scores[1] > scores[0]
 
 
 def test_filters_limit_genres_years_and_counts(model):
-    only_dramas = recommend(model, COMEDY_LOVER, top_n=50, filters=Filters(include_genres=frozenset({"Drama"}), min_ratings=0)).table
+    only_dramas = recommend(
+        model, COMEDY_LOVER, top_n=50, filters=Filters(include_genres=frozenset({"Drama"}), min_ratings=0)
+    ).table
     assert len(only_dramas) and (only_dramas["movie_id"] % 2 == 1).all()
-    no_comedy = recommend(model, COMEDY_LOVER, top_n=50, filters=Filters(exclude_genres=frozenset({"Comedy"}), min_ratings=0)).table
+    no_comedy = recommend(
+        model, COMEDY_LOVER, top_n=50, filters=Filters(exclude_genres=frozenset({"Comedy"}), min_ratings=0)
+    ).table
     assert (no_comedy["movie_id"] % 2 == 1).all()
     years = recommend(model, {}, top_n=50, filters=Filters(year_min=1990, year_max=1995, min_ratings=0)).table
     assert len(years) and years["year"].between(1990, 1995).all()
@@ -129,7 +136,12 @@ def test_search_ignores_case_accents_punctuation_and_word_order():
     movies = pd.DataFrame(
         {
             "movie_id": [1, 2, 3, 4],
-            "title": ["Amélie (Fabuleux destin d'Amélie Poulain, Le) (2001)", "Matrix, The (1999)", "Toy Story (1995)", "Toy Story 2 (1999)"],
+            "title": [
+                "Amélie (Fabuleux destin d'Amélie Poulain, Le) (2001)",
+                "Matrix, The (1999)",
+                "Toy Story (1995)",
+                "Toy Story 2 (1999)",
+            ],
             "n_ratings": [10, 20, 30, 5],
         }
     )

@@ -1,4 +1,5 @@
 """RowAdam: Adam's step on the rows a batch touched, the dense step's decay for rows left idle."""
+
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,5 @@
 """The synthetic release: ml-25m layout, the sizes asked for, skew, half stars, and determinism by seed."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The Train page through AppTest: settings and validation, a background run, Stop, the result, Save."""
+
 from __future__ import annotations
 
 import pytest
@@ -124,6 +125,7 @@ def test_a_finished_run_shows_the_result_and_save_updates_the_sidebar_at_once():
 )
 def test_a_run_that_fails_in_the_worker_is_explained_in_plain_words(monkeypatch, shape, patch, message):
     if patch is not None:
+
         def broken(*args, **kwargs):
             raise patch
 

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 import torch
-
 from factories import TINY, planted_dataset, tiny_model
+
 from movierec import training
 from movierec.artifacts import build_network
 from movierec.errors import MovieRecError
@@ -34,7 +34,7 @@ def test_training_on_planted_tastes_gets_close_to_the_noise():
 
 def test_same_seed_gives_the_same_weights():
     first, second = tiny_model(), tiny_model()
-    for a, b in zip(first.network.state_dict().values(), second.network.state_dict().values()):
+    for a, b in zip(first.network.state_dict().values(), second.network.state_dict().values(), strict=True):
         assert torch.equal(a, b)
 
 
@@ -127,11 +127,11 @@ def test_same_seed_same_model_even_with_another_run_in_between():
     second = fit(network, train, valid, config)
     thread.join()
     assert first.best_valid_rmse == second.best_valid_rmse
-    assert all(torch.equal(a, b) for a, b in zip(reference, _weights(network)))
+    assert all(torch.equal(a, b) for a, b in zip(reference, _weights(network), strict=True))
 
 
 def test_a_diverging_run_ends_with_a_message_that_says_what_to_change():
-    config = TINY.with_changes(lr=1e30, epochs=3)
+    config = TINY.with_changes(lr=1.0, epochs=3)
     network, train, valid = _parts(planted_dataset(), config)
     with torch.no_grad():
         network.fc.weight.fill_(float("nan"))  # what a blown-up step leaves behind
@@ -151,7 +151,7 @@ def test_losses_read_back_in_bursts_give_the_same_events(monkeypatch):
         results.append(([e for e in events if isinstance(e, BatchEvent)], _weights(network)))
     (batches, weights), (burst_batches, burst_weights) = results
     assert batches == burst_batches and len(batches) == 2 * batches[0].n_batches
-    assert all(torch.equal(a, b) for a, b in zip(weights, burst_weights))
+    assert all(torch.equal(a, b) for a, b in zip(weights, burst_weights, strict=True))
 
 
 def test_user_grouped_batches_train_as_well_on_small_data(monkeypatch):

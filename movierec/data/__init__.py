@@ -1,4 +1,5 @@
 """MovieLens data: the release registry, downloads, parsers, a binary cache and uploaded ratings."""
+
 from __future__ import annotations
 
 from movierec.data.download import download_dataset

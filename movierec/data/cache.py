@@ -4,6 +4,7 @@ Frames are stored as plain numpy arrays in an ``.npz`` file read with ``allow_pi
 numpy unicode arrays, genres joined with ``|``. Each file records the key of the source it was built from;
 a file whose key differs, or that cannot be read, is ignored and rebuilt.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,8 +50,7 @@ def read_cache(path: Path, key: str) -> tuple[pd.DataFrame, pd.DataFrame, str] |
         return None
 
 
-def write_cache(path: Path, key: str, ratings: pd.DataFrame, movies: pd.DataFrame,
-                fingerprint: str) -> None:
+def write_cache(path: Path, key: str, ratings: pd.DataFrame, movies: pd.DataFrame, fingerprint: str) -> None:
     """Store a parsed release atomically; a failure to write only costs speed, so it is ignored."""
     arrays = {column: ratings[column].to_numpy() for column in RATING_COLUMNS}
     arrays.update(

@@ -9,6 +9,7 @@ files its format needs, and the md5 GroupLens publishes when there is one), unpa
 and only then replaces ``<cache>/datasets/<name>`` with one rename. Any failure removes the temporary files
 and leaves an earlier copy untouched.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -96,8 +97,7 @@ def download_dataset(name: str, progress: Progress | None = None) -> Path:
         return _extract(archive, variant, root)
     except _DownloadFailure as exc:
         raise MovieRecError(
-            f"Could not download {name} from {url}: {exc}. Nothing in {root} was changed; "
-            "retrying is safe."
+            f"Could not download {name} from {url}: {exc}. Nothing in {root} was changed; retrying is safe."
         ) from exc
     finally:
         part.unlink(missing_ok=True)
@@ -116,7 +116,9 @@ def _fetch(url: str, destination: Path, progress: Progress | None) -> str:
                 progress(0, total)
             while chunk := response.read1(_CHUNK_BYTES):
                 if time.monotonic() > deadline:
-                    raise _DownloadFailure(f"it took longer than the deadline of {DEADLINE_S:.0f} s (stopped after {done:,} bytes)")
+                    raise _DownloadFailure(
+                        f"it took longer than the deadline of {DEADLINE_S:.0f} s (stopped after {done:,} bytes)"
+                    )
                 out.write(chunk)
                 digest.update(chunk)
                 done += len(chunk)
@@ -139,7 +141,7 @@ def _published_md5(url: str) -> str | None:
             text = response.read(4096).decode("ascii", errors="replace")
     # No sidecar (404) or no way to reach it means "no published checksum", not a failed download.
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        log.warning("could not fetch the checksum %s.md5 (%s); the download is checked as a zip only", url, exc)
+        log.warning("could not fetch the checksum %s.md5 (%s); the archive cannot be verified", url, exc)
         return None
     match = _MD5_PATTERN.search(text)
     return match.group(0).lower() if match else None
@@ -174,9 +176,7 @@ def _check_archive(archive: Path, variant: Variant) -> None:
         raise _DownloadFailure(f"{broken} inside the zip archive is damaged")
     missing = [f for f in REQUIRED_FILES[variant.format] if f"{variant.archive_folder}/{f}" not in names]
     if missing:
-        raise _DownloadFailure(
-            f"the zip archive lacks {', '.join(missing)} in its {variant.archive_folder}/ folder"
-        )
+        raise _DownloadFailure(f"the zip archive lacks {', '.join(missing)} in its {variant.archive_folder}/ folder")
 
 
 def _check_members(archive: Path) -> None:

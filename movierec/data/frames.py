@@ -1,4 +1,5 @@
 """The :class:`Dataset` container and the builders that give every source the same columns and dtypes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -52,15 +53,21 @@ class Dataset:
         return len(self.ratings)
 
 
-def ratings_frame(user_id: np.ndarray | pd.Series, movie_id: np.ndarray | pd.Series,
-                  rating: np.ndarray | pd.Series, timestamp: np.ndarray | pd.Series) -> pd.DataFrame:
+def ratings_frame(
+    user_id: np.ndarray | pd.Series,
+    movie_id: np.ndarray | pd.Series,
+    rating: np.ndarray | pd.Series,
+    timestamp: np.ndarray | pd.Series,
+) -> pd.DataFrame:
     """Build a ratings frame with the canonical column order, dtypes and a fresh 0..n-1 index."""
-    return pd.DataFrame({
-        "user_id": np.asarray(user_id, dtype=np.int64),
-        "movie_id": np.asarray(movie_id, dtype=np.int64),
-        "rating": np.asarray(rating, dtype=np.float32),
-        "timestamp": np.asarray(timestamp, dtype=np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "user_id": np.asarray(user_id, dtype=np.int64),
+            "movie_id": np.asarray(movie_id, dtype=np.int64),
+            "rating": np.asarray(rating, dtype=np.float32),
+            "timestamp": np.asarray(timestamp, dtype=np.int64),
+        }
+    )
 
 
 def parse_years(titles: pd.Series) -> pd.Series:
@@ -82,17 +89,20 @@ def genre_indicators(genres: pd.Series) -> pd.DataFrame:
     return pd.DataFrame([[int(g in row) for g in order] for row in rows], columns=order, index=genres.index)
 
 
-def movies_frame(movie_id: np.ndarray | pd.Series, title: np.ndarray | pd.Series,
-                 genres: np.ndarray | pd.Series) -> pd.DataFrame:
+def movies_frame(
+    movie_id: np.ndarray | pd.Series, title: np.ndarray | pd.Series, genres: np.ndarray | pd.Series
+) -> pd.DataFrame:
     """Build a movies frame from ids, titles and pipe-joined genres.
 
     Duplicate ids keep their first row; the frame is sorted by ``movie_id`` with a 0..n-1 index.
     """
-    frame = pd.DataFrame({
-        "movie_id": np.asarray(movie_id, dtype=np.int64),
-        "title": pd.Series(np.asarray(title), dtype="str").str.strip().to_numpy(),
-        "genres": pd.Series(np.asarray(genres), dtype="str").fillna("").to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "movie_id": np.asarray(movie_id, dtype=np.int64),
+            "title": pd.Series(np.asarray(title), dtype="str").str.strip().to_numpy(),
+            "genres": pd.Series(np.asarray(genres), dtype="str").fillna("").to_numpy(),
+        }
+    )
     frame = frame.drop_duplicates("movie_id").sort_values("movie_id", kind="stable")
     frame = frame.reset_index(drop=True)
     frame["title"] = frame["title"].astype("str")

@@ -4,6 +4,7 @@ Releases missing from the cache are downloaded from GroupLens; the environment v
 ``MOVIEREC_DOWNLOAD_URL`` replaces that base URL (``<name>.zip`` is appended), for mirrors and for tests
 that serve archives from a local server. See :mod:`movierec.data.download`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,13 @@ from movierec.errors import MovieRecError
 FOLD_FILES_100K = tuple(f"u{fold}.{part}" for fold in range(1, 6) for part in ("base", "test"))
 
 
-def load_movielens(name: str, data_dir: str | Path | None = None, download: bool = True,
-                   progress: Progress | None = None, parse_progress: Progress | None = None) -> Dataset:
+def load_movielens(
+    name: str,
+    data_dir: str | Path | None = None,
+    download: bool = True,
+    progress: Progress | None = None,
+    parse_progress: Progress | None = None,
+) -> Dataset:
     """Load a MovieLens release as a :class:`Dataset`.
 
     The bundled ``ml-latest-small`` loads offline from the package. Other releases come from the cache
@@ -51,8 +57,9 @@ def load_movielens(name: str, data_dir: str | Path | None = None, download: bool
     return _load_folder(variant, _cached_folder(variant, download, progress), parse_progress)
 
 
-def load_100k_folds(data_dir_or_name: str | Path, download: bool = True,
-                    progress: Progress | None = None) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+def load_100k_folds(
+    data_dir_or_name: str | Path, download: bool = True, progress: Progress | None = None
+) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
     """The five fixed ml-100k folds (``u1.base``/``u1.test`` … ``u5.base``/``u5.test``).
 
     Args:
@@ -94,11 +101,17 @@ def dataset_status() -> list[dict]:
             location: str | None = "bundled"
         else:
             location = str(folder) if _has_files(folder, REQUIRED_FILES[variant.format]) else None
-        status.append({
-            "name": variant.name, "description": variant.description, "size_hint": variant.size_hint,
-            "scale": variant.scale.label, "bundled": variant.bundled, "ready": location is not None,
-            "location": location,
-        })
+        status.append(
+            {
+                "name": variant.name,
+                "description": variant.description,
+                "size_hint": variant.size_hint,
+                "scale": variant.scale.label,
+                "bundled": variant.bundled,
+                "ready": location is not None,
+                "location": location,
+            }
+        )
     return status
 
 
@@ -116,8 +129,7 @@ def locate_files(variant: Variant, data_dir: Path, required: tuple[str, ...] = (
         if _has_files(folder, needed):
             return folder
     gaps = "; ".join(
-        f"{folder} lacks {', '.join(f for f in needed if not (folder / f).is_file())}"
-        for folder in candidates
+        f"{folder} lacks {', '.join(f for f in needed if not (folder / f).is_file())}" for folder in candidates
     )
     raise MovieRecError(
         f"Could not find the {variant.name} files in {data_dir}: {gaps}. Point it at the folder "
@@ -153,8 +165,7 @@ def _load_bundled(variant: Variant) -> Dataset:
     archive = bundled_archive(variant)
     key = hashlib.sha256(archive.read_bytes()).hexdigest()
     with zipfile.ZipFile(archive) as zf:
-        return _load_cached(variant, "bundled", key,
-                            lambda name: zf.open(f"{variant.archive_folder}/{name}"))
+        return _load_cached(variant, "bundled", key, lambda name: zf.open(f"{variant.archive_folder}/{name}"))
 
 
 def _load_cached(variant: Variant, source: str, key: str, opener: Opener, progress: Progress | None = None) -> Dataset:
@@ -173,5 +184,4 @@ def _load_cached(variant: Variant, source: str, key: str, opener: Opener, progre
         check_release(variant, ratings, movies, source)
         digest = fingerprint(ratings)
         write_cache(path, key, ratings, movies, digest)
-    return Dataset(name=variant.name, ratings=ratings, movies=movies, scale=variant.scale,
-                   fingerprint=digest)
+    return Dataset(name=variant.name, ratings=ratings, movies=movies, scale=variant.scale, fingerprint=digest)

@@ -3,6 +3,7 @@
 Each reader takes an ``opener`` that returns a binary file for a file name, so the same code reads an
 extracted folder and a zip archive alike.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,17 +24,34 @@ CHUNK_ROWS = 2_000_000  # ratings parsed per step when progress is reported
 # u.item's 19 genre flags, in file order; "unknown" marks a movie without genres. The file says
 # "Children's"; the later releases' spelling "Children" is used so genre names agree across releases.
 GENRES_100K = (
-    "unknown", "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary",
-    "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller",
-    "War", "Western",
+    "unknown",
+    "Action",
+    "Adventure",
+    "Animation",
+    "Children",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Film-Noir",
+    "Horror",
+    "Musical",
+    "Mystery",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+    "War",
+    "Western",
 )
 # Older releases were written in latin-1; the later ones are UTF-8.
 _LATIN1_RELEASES = frozenset({"ml-100k", "ml-1m"})
-_RATING_DTYPES = {"user_id": np.int64, "movie_id": np.int64, "rating": np.float32,
-                  "timestamp": np.int64}
+_RATING_DTYPES = {"user_id": np.int64, "movie_id": np.int64, "rating": np.float32, "timestamp": np.int64}
 
 
-def read_release(variant: Variant, opener: Opener, progress: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_release(
+    variant: Variant, opener: Opener, progress: Progress | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parse a release's ratings and movies into canonical frames.
 
     Args:
@@ -57,16 +75,23 @@ def read_release(variant: Variant, opener: Opener, progress: Progress | None = N
 
 def read_100k_ratings(source: IO[bytes]) -> pd.DataFrame:
     """Parse ml-100k's tab-separated ``u.data`` (also the ``u1.base`` … ``u5.test`` folds)."""
-    raw = pd.read_csv(source, sep="\t", header=None, names=list(RATING_COLUMNS), dtype=_RATING_DTYPES,
-                      engine="c")
+    raw = pd.read_csv(source, sep="\t", header=None, names=list(RATING_COLUMNS), dtype=_RATING_DTYPES, engine="c")
     return ratings_frame(raw["user_id"], raw["movie_id"], raw["rating"], raw["timestamp"])
 
 
 def read_100k_movies(source: IO[bytes]) -> pd.DataFrame:
     """Parse ml-100k's pipe-separated, latin-1 ``u.item`` with its 19 genre flag columns."""
-    raw = pd.read_csv(source, sep="|", header=None, encoding="latin-1", quoting=csv.QUOTE_NONE,
-                      dtype=str, keep_default_na=False, engine="c")
-    flags = raw.iloc[:, 5:5 + len(GENRES_100K)].to_numpy() == "1"
+    raw = pd.read_csv(
+        source,
+        sep="|",
+        header=None,
+        encoding="latin-1",
+        quoting=csv.QUOTE_NONE,
+        dtype=str,
+        keep_default_na=False,
+        engine="c",
+    )
+    flags = raw.iloc[:, 5 : 5 + len(GENRES_100K)].to_numpy() == "1"
     names = np.array(GENRES_100K)
     # Column 0 is "unknown", which means "no genres", so it never becomes a genre name.
     genres = ["|".join(names[1:][row]) for row in flags[:, 1:]]
@@ -79,8 +104,14 @@ def read_dat_ratings(source: IO[bytes]) -> pd.DataFrame:
     Splitting on single colons keeps pandas on its fast C engine (a two-character separator would
     force the slow Python engine); the empty fields between the colons are skipped.
     """
-    raw = pd.read_csv(source, sep=":", header=None, usecols=[0, 2, 4, 6], engine="c",
-                      dtype={0: np.int64, 2: np.int64, 4: np.float32, 6: np.int64})
+    raw = pd.read_csv(
+        source,
+        sep=":",
+        header=None,
+        usecols=[0, 2, 4, 6],
+        engine="c",
+        dtype={0: np.int64, 2: np.int64, 4: np.float32, 6: np.int64},
+    )
     return ratings_frame(raw[0], raw[2], raw[4], raw[6])
 
 

@@ -1,4 +1,5 @@
 """The MovieLens releases movierec knows about, and the rating scale each one uses."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -75,35 +76,93 @@ class Variant:
     bundled: bool  # shipped inside the package, usable offline
 
 
-def _variant(name: str, fmt: str, scale: RatingScale, md5: str | None, size_hint: str,
-             description: str, archive_folder: str | None = None, bundled: bool = False) -> Variant:
-    return Variant(name=name, url=f"{GROUPLENS_URL}{name}.zip", archive_folder=archive_folder or name,
-                   format=fmt, scale=scale, md5=md5, size_hint=size_hint, description=description,
-                   bundled=bundled)
+def _variant(
+    name: str,
+    fmt: str,
+    scale: RatingScale,
+    md5: str | None,
+    size_hint: str,
+    description: str,
+    archive_folder: str | None = None,
+    bundled: bool = False,
+) -> Variant:
+    return Variant(
+        name=name,
+        url=f"{GROUPLENS_URL}{name}.zip",
+        archive_folder=archive_folder or name,
+        format=fmt,
+        scale=scale,
+        md5=md5,
+        size_hint=size_hint,
+        description=description,
+        bundled=bundled,
+    )
 
 
 DATASETS: dict[str, Variant] = {
     variant.name: variant
     for variant in (
-        _variant("ml-latest-small", "csv", HALF_STARS, None, "1 MB",
-                 "100,836 ratings of 9,742 movies by 610 users (2018); ships with movierec",
-                 bundled=True),
-        _variant("ml-100k", "100k", WHOLE_STARS, "0e33842e24a9c977be4e0107933c0723", "5 MB",
-                 "100,000 ratings of 1,682 movies by 943 users (1998), with five fixed folds"),
-        _variant("ml-1m", "dat", WHOLE_STARS, "c4d9eecfca2ab87c1945afe126590906", "6 MB",
-                 "1 million ratings of 3,900 movies by 6,040 users (2003)"),
-        _variant("ml-10m", "dat", HALF_STARS, "ce571fd55effeba0271552578f2648bd", "63 MB",
-                 "10 million ratings of 10,681 movies by 71,567 users (2009)",
-                 archive_folder="ml-10M100K"),
-        _variant("ml-20m", "csv", HALF_STARS, "cd245b17a1ae2cc31bb14903e1204af3", "190 MB",
-                 "20 million ratings of 27,278 movies by 138,493 users (2015)"),
-        _variant("ml-25m", "csv", HALF_STARS, "6b51fb2759a8657d3bfcbfc42b592ada", "250 MB",
-                 "25 million ratings of 62,423 movies by 162,541 users (2019)"),
-        _variant("ml-32m", "csv", HALF_STARS, None, "240 MB",
-                 "32 million ratings of 87,585 movies by 200,948 users (2023)"),
-        _variant("ml-latest", "csv", HALF_STARS, None, "350 MB",
-                 "the newest full release (about 33 million ratings); GroupLens updates it, "
-                 "so it changes over time"),
+        _variant(
+            "ml-latest-small",
+            "csv",
+            HALF_STARS,
+            None,
+            "1 MB",
+            "100,836 ratings of 9,742 movies by 610 users (2018); ships with movierec",
+            bundled=True,
+        ),
+        _variant(
+            "ml-100k",
+            "100k",
+            WHOLE_STARS,
+            "0e33842e24a9c977be4e0107933c0723",
+            "5 MB",
+            "100,000 ratings of 1,682 movies by 943 users (1998), with five fixed folds",
+        ),
+        _variant(
+            "ml-1m",
+            "dat",
+            WHOLE_STARS,
+            "c4d9eecfca2ab87c1945afe126590906",
+            "6 MB",
+            "1 million ratings of 3,900 movies by 6,040 users (2003)",
+        ),
+        _variant(
+            "ml-10m",
+            "dat",
+            HALF_STARS,
+            "ce571fd55effeba0271552578f2648bd",
+            "63 MB",
+            "10 million ratings of 10,681 movies by 71,567 users (2009)",
+            archive_folder="ml-10M100K",
+        ),
+        _variant(
+            "ml-20m",
+            "csv",
+            HALF_STARS,
+            "cd245b17a1ae2cc31bb14903e1204af3",
+            "190 MB",
+            "20 million ratings of 27,278 movies by 138,493 users (2015)",
+        ),
+        _variant(
+            "ml-25m",
+            "csv",
+            HALF_STARS,
+            "6b51fb2759a8657d3bfcbfc42b592ada",
+            "250 MB",
+            "25 million ratings of 62,423 movies by 162,541 users (2019)",
+        ),
+        _variant(
+            "ml-32m", "csv", HALF_STARS, None, "240 MB", "32 million ratings of 87,585 movies by 200,948 users (2023)"
+        ),
+        _variant(
+            "ml-latest",
+            "csv",
+            HALF_STARS,
+            None,
+            "350 MB",
+            "the newest full release (about 33 million ratings); GroupLens updates it, so it changes over time",
+        ),
     )
 }
 

@@ -5,6 +5,7 @@ a few movies collect most ratings); ratings come from a low-rank taste model plu
 stars. Users are written in blocks so memory stays bounded whatever the number of ratings, and the same
 arguments and seed always give the same files.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -18,17 +19,67 @@ import pandas as pd
 from movierec.errors import MovieRecError
 
 GENRES = (
-    "Drama", "Comedy", "Thriller", "Romance", "Action", "Crime", "Horror", "Documentary", "Adventure",
-    "Sci-Fi", "Mystery", "Fantasy", "War", "Children", "Musical", "Animation", "Western", "Film-Noir", "IMAX",
+    "Drama",
+    "Comedy",
+    "Thriller",
+    "Romance",
+    "Action",
+    "Crime",
+    "Horror",
+    "Documentary",
+    "Adventure",
+    "Sci-Fi",
+    "Mystery",
+    "Fantasy",
+    "War",
+    "Children",
+    "Musical",
+    "Animation",
+    "Western",
+    "Film-Noir",
+    "IMAX",
 )
 # Genres at the light end of the first taste axis and at the serious end, so a PCA of trained movie
 # vectors finds the axis the Embeddings page looks for.
 LIGHT_GENRES = ("Comedy", "Children", "Animation", "Musical", "Fantasy", "Adventure")
 SERIOUS_GENRES = ("Drama", "War", "Crime", "Documentary", "Film-Noir", "Thriller")
 WORDS = (
-    "Silent", "River", "Night", "Last", "Golden", "City", "Dark", "Summer", "Return", "Secret", "Storm", "Heart",
-    "Winter", "Road", "Lost", "King", "Garden", "Shadow", "Island", "Fire", "Glass", "Moon", "Empire", "Song",
-    "Stranger", "House", "Broken", "Wild", "Blue", "Iron", "Dream", "Mountain", "Echo", "Paper", "Little", "Hunt",
+    "Silent",
+    "River",
+    "Night",
+    "Last",
+    "Golden",
+    "City",
+    "Dark",
+    "Summer",
+    "Return",
+    "Secret",
+    "Storm",
+    "Heart",
+    "Winter",
+    "Road",
+    "Lost",
+    "King",
+    "Garden",
+    "Shadow",
+    "Island",
+    "Fire",
+    "Glass",
+    "Moon",
+    "Empire",
+    "Song",
+    "Stranger",
+    "House",
+    "Broken",
+    "Wild",
+    "Blue",
+    "Iron",
+    "Dream",
+    "Mountain",
+    "Echo",
+    "Paper",
+    "Little",
+    "Hunt",
 )
 MIN_PER_USER = 20  # MovieLens keeps only users with at least 20 ratings
 RANK = 8  # dimensions of the taste model
@@ -46,8 +97,9 @@ class SynthSummary:
     n_movies: int
 
 
-def write_synthetic_release(folder: str | Path, n_ratings: int, n_users: int, n_movies: int, seed: int = 1,
-                            progress: Progress | None = None) -> SynthSummary:
+def write_synthetic_release(
+    folder: str | Path, n_ratings: int, n_users: int, n_movies: int, seed: int = 1, progress: Progress | None = None
+) -> SynthSummary:
     """Write ``ratings.csv``, ``movies.csv`` and a ``README.txt`` in the ml-25m layout into ``folder``.
 
     Args:
@@ -81,12 +133,18 @@ def write_synthetic_release(folder: str | Path, n_ratings: int, n_users: int, n_
             users, movies = _draw_movies(counts[first:last], popularity, rng)
             users += first
             noise = rng.normal(0.0, 0.55, size=len(users)).astype(np.float32)
-            score = (3.5 + user_bias[users] + movie_bias[movies] + noise
-                     + np.einsum("ij,ij->i", user_taste[users], taste[movies]))
+            score = (
+                3.5
+                + user_bias[users]
+                + movie_bias[movies]
+                + noise
+                + np.einsum("ij,ij->i", user_taste[users], taste[movies])
+            )
             ratings = np.clip(np.round(score * 2) / 2, 0.5, 5.0).astype(np.float32)
             timestamps = rng.integers(820_000_000, 1_570_000_000, size=len(users))
-            block = pd.DataFrame({"userId": users + 1, "movieId": movie_ids[movies], "rating": ratings,
-                                  "timestamp": timestamps})
+            block = pd.DataFrame(
+                {"userId": users + 1, "movieId": movie_ids[movies], "rating": ratings, "timestamp": timestamps}
+            )
             block.to_csv(out, header=False, index=False, float_format="%.1f", lineterminator="\n")
             written += len(block)
             if progress is not None:
@@ -101,7 +159,9 @@ def write_synthetic_release(folder: str | Path, n_ratings: int, n_users: int, n_
 
 def _check_sizes(n_ratings: int, n_users: int, n_movies: int) -> None:
     if min(n_ratings, n_users, n_movies) < 1:
-        raise MovieRecError(f"--ratings, --users and --movies must be positive (got {n_ratings}, {n_users}, {n_movies}).")
+        raise MovieRecError(
+            f"--ratings, --users and --movies must be positive (got {n_ratings}, {n_users}, {n_movies})."
+        )
     if n_ratings < n_users:
         raise MovieRecError(f"{n_ratings} ratings cannot give each of {n_users} users a rating; ask for fewer users.")
     if n_ratings > n_users * (n_movies // 2):

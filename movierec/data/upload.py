@@ -1,4 +1,5 @@
 """A person's own ratings as a :class:`Dataset`, checked line by line with messages people understand."""
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,14 @@ from movierec.errors import MovieRecError
 
 # Header spellings accepted, after lower-casing and dropping "_" and spaces.
 _COLUMN_ALIASES = {
-    "userid": "user_id", "user": "user_id", "movieid": "movie_id", "itemid": "movie_id",
-    "movie": "movie_id", "rating": "rating", "timestamp": "timestamp", "title": "title",
+    "userid": "user_id",
+    "user": "user_id",
+    "movieid": "movie_id",
+    "itemid": "movie_id",
+    "movie": "movie_id",
+    "rating": "rating",
+    "timestamp": "timestamp",
+    "title": "title",
     "genres": "genres",
 }
 MAX_UPLOAD_BYTES = 10 << 20  # about 500,000 ratings; larger data belongs in an extracted folder
@@ -27,8 +34,12 @@ _RATINGS_HEADER = "user_id,movie_id,rating[,timestamp] (userId,movieId also work
 _MOVIES_HEADER = "movie_id,title[,genres] (movieId also works)"
 
 
-def load_ratings_csv(ratings: str | Path | IO, movies: str | Path | IO | None = None,
-                     name: str = "upload", scale: RatingScale | None = None) -> Dataset:
+def load_ratings_csv(
+    ratings: str | Path | IO,
+    movies: str | Path | IO | None = None,
+    name: str = "upload",
+    scale: RatingScale | None = None,
+) -> Dataset:
     """Read and check a ratings CSV (and optionally a movies CSV) into a :class:`Dataset`.
 
     Args:
@@ -50,8 +61,7 @@ def load_ratings_csv(ratings: str | Path | IO, movies: str | Path | IO | None = 
     table = _read_table(ratings, _RATINGS, ("user_id", "movie_id", "rating"), _RATINGS_HEADER)
     frame = _checked_ratings(table, scale)
     catalogue = _catalogue(movies, frame["movie_id"].unique())
-    return Dataset(name=name, ratings=frame, movies=catalogue, scale=scale,
-                   fingerprint=fingerprint(frame))
+    return Dataset(name=name, ratings=frame, movies=catalogue, scale=scale, fingerprint=fingerprint(frame))
 
 
 def _read_text(source: str | Path | IO, label: str) -> str:
@@ -81,8 +91,7 @@ def _read_text(source: str | Path | IO, label: str) -> str:
         ) from exc
 
 
-def _read_table(source: str | Path | IO, label: str, required: tuple[str, ...],
-                header: str) -> pd.DataFrame:
+def _read_table(source: str | Path | IO, label: str, required: tuple[str, ...], header: str) -> pd.DataFrame:
     """The file as stripped strings under canonical column names, with a ``line`` column."""
     text = _read_text(source, label)
     if not text.strip():
@@ -91,8 +100,7 @@ def _read_table(source: str | Path | IO, label: str, required: tuple[str, ...],
     try:
         # Reading the header as a row makes pandas reject rows with more fields than the header
         # instead of silently turning the extra field into an index.
-        raw = pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False,
-                          skip_blank_lines=False)
+        raw = pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         reason = str(exc).strip().removeprefix("Error tokenizing data. C error: ")
         raise MovieRecError(f"The {label} is not a valid CSV file: {reason}.") from exc
@@ -134,8 +142,9 @@ def _header_key(column: object) -> str:
     return str(column).strip().lower().replace("_", "").replace(" ", "")
 
 
-def _reject(table: pd.DataFrame, bad: pd.Series | np.ndarray, label: str, problem: str,
-            column: str | None = None) -> None:
+def _reject(
+    table: pd.DataFrame, bad: pd.Series | np.ndarray, label: str, problem: str, column: str | None = None
+) -> None:
     """Raise for the first flagged row; ``problem`` may quote that row's ``column`` as ``{value}``."""
     bad = np.asarray(bad, dtype=bool)
     if not bad.any():
@@ -150,8 +159,7 @@ def _reject(table: pd.DataFrame, bad: pd.Series | np.ndarray, label: str, proble
 def _whole_numbers(table: pd.DataFrame, column: str, label: str) -> np.ndarray:
     values = table[column]
     _reject(table, values == "", label, f"{column} is empty")
-    _reject(table, ~values.str.fullmatch(r"[0-9]{1,18}"), label,
-            f"{column} {{value!r}} is not a whole number", column)
+    _reject(table, ~values.str.fullmatch(r"[0-9]{1,18}"), label, f"{column} {{value!r}} is not a whole number", column)
     return values.astype(np.int64).to_numpy()
 
 
@@ -186,9 +194,12 @@ def _checked_ratings(table: pd.DataFrame, scale: RatingScale) -> pd.DataFrame:
         later = int(np.argmax(repeated))
         user, movie = user_ids[later], movie_ids[later]
         first_line = table["line"].iloc[int(np.argmax((user_ids == user) & (movie_ids == movie)))]
-        _reject(table, repeated, _RATINGS,
-                f"user {user} rates movie {movie} again (first on line {first_line}); "
-                "keep one rating per user and movie")
+        _reject(
+            table,
+            repeated,
+            _RATINGS,
+            f"user {user} rates movie {movie} again (first on line {first_line}); keep one rating per user and movie",
+        )
     return frame
 
 
@@ -200,8 +211,13 @@ def _catalogue(source: str | Path | IO | None, rated: np.ndarray) -> pd.DataFram
     if source is not None:
         table = _read_table(source, _MOVIES, ("movie_id", "title"), _MOVIES_HEADER)
         ids = _whole_numbers(table, "movie_id", _MOVIES)
-        _reject(table, pd.Series(ids).duplicated(), _MOVIES,
-                "movie_id {value} is listed twice; keep one line per movie", "movie_id")
+        _reject(
+            table,
+            pd.Series(ids).duplicated(),
+            _MOVIES,
+            "movie_id {value} is listed twice; keep one line per movie",
+            "movie_id",
+        )
         titles = table["title"].to_numpy(dtype=np.str_)
         genres = table["genres"].to_numpy(dtype=np.str_) if "genres" in table else np.full(len(ids), "")
     unlisted = np.setdiff1d(rated, ids)

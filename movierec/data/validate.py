@@ -1,4 +1,5 @@
 """Checks of parsed release data that the parsers leave open: rating values, id ranges and text sizes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,8 +22,12 @@ def check_release(variant: Variant, ratings: pd.DataFrame, movies: pd.DataFrame,
     if wrong.any():
         first = int(np.argmax(wrong))
         row = ratings.iloc[first]
-        _refuse(variant, source, f"{int(wrong.sum()):,} rating(s) are not on its scale {variant.scale.label} "
-                f"(the first: {values[first]:g} by user {row['user_id']} for movie {row['movie_id']})")
+        _refuse(
+            variant,
+            source,
+            f"{int(wrong.sum()):,} rating(s) are not on its scale {variant.scale.label} "
+            f"(the first: {values[first]:g} by user {row['user_id']} for movie {row['movie_id']})",
+        )
     for frame, column in ((ratings, "user_id"), (ratings, "movie_id"), (movies, "movie_id")):
         if len(frame) and int(frame[column].min()) < 0:
             _refuse(variant, source, f"a {column} is negative")

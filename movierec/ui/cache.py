@@ -1,4 +1,5 @@
 """Cached loaders: one copy of each dataset and saved model per server process."""
+
 from __future__ import annotations
 
 import importlib

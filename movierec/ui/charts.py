@@ -1,4 +1,5 @@
 """Plotly figures for the pages: live training curves and dataset distributions."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -59,12 +60,16 @@ def rmse_figure(events: Sequence[EpochEvent]) -> go.Figure:
     if events:
         best = events[-1]
         figure.add_scatter(
-            x=[best.best_epoch], y=[best.best_valid_rmse], name="best so far", mode="markers",
+            x=[best.best_epoch],
+            y=[best.best_valid_rmse],
+            name="best so far",
+            mode="markers",
             marker=dict(size=14, symbol="star", color="#00cc96"),
         )
     else:
-        figure.add_annotation(text="appears after the first epoch", showarrow=False, x=0.5, y=0.5,
-                              xref="paper", yref="paper")
+        figure.add_annotation(
+            text="appears after the first epoch", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper"
+        )
         figure.update_xaxes(range=[0.5, 2.5])
         figure.update_yaxes(showticklabels=False)
     figure.update_xaxes(dtick=1 if len(events) <= 20 else None)

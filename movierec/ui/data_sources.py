@@ -1,4 +1,5 @@
 """Sidebar panels that add datasets: download a release, read an extracted folder, upload a CSV."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -25,17 +26,24 @@ def download_panel() -> None:
             "Release",
             list(status),
             key="download_choice",
-            format_func=lambda n: f"{n} · {status[n]['size_hint']} · {'cached' if status[n]['ready'] else 'not downloaded'}",
+            format_func=lambda n: (
+                f"{n} · {status[n]['size_hint']} · {'cached' if status[n]['ready'] else 'not downloaded'}"
+            ),
         )
         row = status[name]
         cached = f"Cached in {row['location']}." if row["ready"] else "Not downloaded yet."
         st.caption(f"{row['description']} Ratings {row['scale']}. {cached}")
         busy = job is not None and job.running
         label = "Retry download" if job is not None and _failed(job) and job.name == name else "Download"
-        if st.button(label, disabled=busy, key="download_start", help="Fetched from GroupLens, checked, then unpacked."):
+        if st.button(
+            label, disabled=busy, key="download_start", help="Fetched from GroupLens, checked, then unpacked."
+        ):
             st.session_state[DOWNLOAD_JOB_KEY] = DownloadJob(name).start()
             st.rerun()
-        if busy and st.button("Cancel download", key="download_cancel", help="Stops the transfer; nothing in the cache changes."):
+        cancel = busy and st.button(
+            "Cancel download", key="download_cancel", help="Stops the transfer; nothing in the cache changes."
+        )
+        if cancel and job is not None:
             job.stop()
         if job is not None:
             poll(job, lambda: _download_progress(job))
@@ -100,7 +108,9 @@ def _use_folder(release: str, folder: str, roots: list) -> None:
 def upload_panel() -> None:
     """Check an uploaded ratings CSV (and optional movies CSV) and make it the active dataset."""
     with st.expander("Upload your own ratings"):
-        ratings = st.file_uploader("Ratings CSV: user_id, movie_id, rating[, timestamp]", type="csv", key="upload_ratings")
+        ratings = st.file_uploader(
+            "Ratings CSV: user_id, movie_id, rating[, timestamp]", type="csv", key="upload_ratings"
+        )
         movies = st.file_uploader("Movies CSV (optional): movie_id, title[, genres]", type="csv", key="upload_movies")
         if st.button("Use these ratings", key="upload_use", disabled=ratings is None) and ratings is not None:
             _use_upload(ratings, movies)

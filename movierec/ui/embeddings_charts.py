@@ -1,4 +1,5 @@
 """Plotly figures for the Embeddings page: the movie map, explained variance and genre correlations."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -39,9 +40,14 @@ def scatter_figure(
     """
     table = _plot_table(projection.table, genre)
     titles = {c: _axis_title(projection, c) for c in axes}
-    common = dict(color="colour", hover_name="title", hover_data={c: True for c in HOVER[1:]} | {"colour": False},
-                  labels=HOVER_LABELS | titles, color_discrete_sequence=PALETTE,
-                  category_orders={"colour": _colour_order(table, genre)})
+    common = dict(
+        color="colour",
+        hover_name="title",
+        hover_data={c: True for c in HOVER[1:]} | {"colour": False},
+        labels=HOVER_LABELS | titles,
+        color_discrete_sequence=PALETTE,
+        category_orders={"colour": _colour_order(table, genre)},
+    )
     if len(axes) == 3:
         figure = px.scatter_3d(table, x=axes[0], y=axes[1], z=axes[2], **common)
         figure.update_traces(marker=dict(size=3, opacity=0.8))
@@ -51,9 +57,12 @@ def scatter_figure(
     colours = GROUPS if genre == SERIOUSNESS else {REST: GROUPS["neither"]}
     figure.for_each_trace(lambda t: t.update(marker_color=colours[t.name]) if t.name in colours else None)
     _add_overlay(figure, table, axes, rated_ids, marked_id)
-    figure.update_layout(height=620 if len(axes) == 3 else 560, margin=dict(l=10, r=10, t=40, b=10),
-                         legend_title_text=genre or "main genre",
-                         legend=dict(itemsizing="constant"))
+    figure.update_layout(
+        height=620 if len(axes) == 3 else 560,
+        margin=dict(l=10, r=10, t=40, b=10),
+        legend_title_text=genre or "main genre",
+        legend=dict(itemsizing="constant"),
+    )
     return figure
 
 
@@ -64,12 +73,16 @@ def _plot_table(table: pd.DataFrame, genre: str | None) -> pd.DataFrame:
         colour = table["genres"].map(_group)
     else:
         colour = table["genres"].map(lambda g: genre if genre in g else REST)
-    return table.assign(colour=colour, genres_text=table["genres"].map(", ".join), mean_rating=table["mean_rating"].round(2))
+    return table.assign(
+        colour=colour, genres_text=table["genres"].map(", ".join), mean_rating=table["mean_rating"].round(2)
+    )
 
 
 def _group(genres: list[str]) -> str:
     serious, light = (any(g in group for g in genres) for group in (SERIOUS_GENRES, LIGHT_GENRES))
-    return "both" if serious and light else "drama" if serious else "comedy / animation / children" if light else "neither"
+    return (
+        "both" if serious and light else "drama" if serious else "comedy / animation / children" if light else "neither"
+    )
 
 
 def _colour_order(table: pd.DataFrame, genre: str | None) -> list[str]:
@@ -99,22 +112,44 @@ def _add_overlay(
     for rows, name, marker in overlays:
         if rows.empty:
             continue
-        coords = {k: rows[c] for k, c in zip("xyz", axes, strict=False)}  # two axes or three
+        coords = {k: rows[c] for k, c in zip("xyz", axes, strict=True)}  # two axes or three
         kind = go.Scatter3d if len(axes) == 3 else go.Scatter
         if len(axes) == 3:  # 3D markers are drawn larger and know no star
             marker = marker | {"size": marker["size"] // 2, "symbol": marker["symbol"].replace("star", "diamond")}
         mode = "markers+text" if name == "searched" else "markers"
-        figure.add_trace(kind(**coords, mode=mode, name=name, marker=marker, text=rows["title"], textposition="top center",
-                              hovertemplate="%{text}<extra>" + name + "</extra>"))
+        figure.add_trace(
+            kind(
+                **coords,
+                mode=mode,
+                name=name,
+                marker=marker,
+                text=rows["title"],
+                textposition="top center",
+                hovertemplate="%{text}<extra>" + name + "</extra>",
+            )
+        )
 
 
 def variance_figure(projection: Projection) -> go.Figure:
     """Share of the embedding variance each component explains."""
     names = [c.upper() for c in projection.components]
-    figure = go.Figure(go.Bar(x=names, y=projection.explained_variance, text=[f"{v:.0%}" for v in projection.explained_variance],
-                              textposition="outside", marker_color="#4c78a8", hovertext=projection.labels))
-    figure.update_layout(title="Share of the variance per component", height=340,
-                         margin=dict(l=10, r=10, t=50, b=10), yaxis_tickformat=".0%", yaxis_title="share of variance")
+    figure = go.Figure(
+        go.Bar(
+            x=names,
+            y=projection.explained_variance,
+            text=[f"{v:.0%}" for v in projection.explained_variance],
+            textposition="outside",
+            marker_color="#4c78a8",
+            hovertext=projection.labels,
+        )
+    )
+    figure.update_layout(
+        title="Share of the variance per component",
+        height=340,
+        margin=dict(l=10, r=10, t=50, b=10),
+        yaxis_tickformat=".0%",
+        yaxis_title="share of variance",
+    )
     return figure
 
 
@@ -122,9 +157,23 @@ def correlation_figure(projection: Projection) -> go.Figure:
     """Correlation of each component with each genre: red where the genre sits at the positive end."""
     corr = projection.correlations
     limit = max(0.3, float(np.nanmax(np.abs(corr.to_numpy()))))
-    figure = go.Figure(go.Heatmap(z=corr.to_numpy(), x=[c.upper() for c in corr.columns], y=list(corr.index),
-                                  colorscale="RdBu_r", zmin=-limit, zmax=limit, text=np.round(corr.to_numpy(), 2),
-                                  texttemplate="%{text}", colorbar=dict(title="r")))
-    figure.update_layout(title="Genres at each end (correlation)", height=max(340, 26 * len(corr) + 90),
-                         margin=dict(l=10, r=10, t=50, b=10), yaxis_autorange="reversed")
+    figure = go.Figure(
+        go.Heatmap(
+            z=corr.to_numpy(),
+            x=[c.upper() for c in corr.columns],
+            y=list(corr.index),
+            colorscale="RdBu_r",
+            zmin=-limit,
+            zmax=limit,
+            text=np.round(corr.to_numpy(), 2),
+            texttemplate="%{text}",
+            colorbar=dict(title="r"),
+        )
+    )
+    figure.update_layout(
+        title="Genres at each end (correlation)",
+        height=max(340, 26 * len(corr) + 90),
+        margin=dict(l=10, r=10, t=50, b=10),
+        yaxis_autorange="reversed",
+    )
     return figure

@@ -1,4 +1,5 @@
 """The Embeddings page's cached projection, profile lookup and the two lists of movies at a component's ends."""
+
 from __future__ import annotations
 
 import pandas as pd

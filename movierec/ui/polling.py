@@ -1,4 +1,5 @@
 """Redraw part of a page while a background job runs, then redraw the whole page once when it ends."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

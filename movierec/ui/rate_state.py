@@ -4,6 +4,7 @@ Without sign-in, everyone using the server shares one profile database (the page
 sign-in configured (an ``[auth]`` section in ``.streamlit/secrets.toml``), each signed-in person gets a
 database of their own, so they see and change only their own profiles.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,7 +30,7 @@ def sign_in_configured() -> bool:
     """Whether ``secrets.toml`` sets up Streamlit's sign-in (an ``[auth]`` section)."""
     try:
         return "auth" in st.secrets
-    except Exception:  # noqa: BLE001 - no secrets file, or one Streamlit cannot parse: no sign-in
+    except Exception:
         return False
 
 
@@ -64,14 +65,16 @@ def profile_store() -> ProfileStore | None:
             st.info("Sign in to see and change your own profiles; other people's stay private to them.")
             st.button("Sign in", key="rate_sign_in", on_click=st.login)
             return None
-        st.caption(f"Signed in as {plain(st.user.get('email') or st.user.get('name') or 'you')}: only you see these profiles.")
+        st.caption(
+            f"Signed in as {plain(st.user.get('email') or st.user.get('name') or 'you')}: only you see these profiles."
+        )
         return own_store()
     except MovieRecError as exc:
         st.error(str(exc))
         return None
 
 
-def report(action, *args) -> None:  # noqa: ANN001 - any store call
+def report(action, *args) -> None:
     """Run ``action(*args)`` from a widget callback; a :class:`MovieRecError` is shown on the next run."""
     try:
         action(*args)
@@ -128,7 +131,12 @@ def pick_profile(store: ProfileStore) -> str | None:
         # The widget state is re-synced from PROFILE_KEY every run: widget keys vanish on other pages.
         st.session_state[PICKER_KEY] = st.session_state[PROFILE_KEY]
         pick.selectbox(
-            "Profile", names, key=PICKER_KEY, on_change=_picked, index=None, placeholder="Choose your profile",
+            "Profile",
+            names,
+            key=PICKER_KEY,
+            on_change=_picked,
+            index=None,
+            placeholder="Choose your profile",
             help="Whose ratings to use. Stored on this machine.",
         )
     else:
@@ -150,7 +158,9 @@ def undo_clear(store: ProfileStore, profile: str) -> None:
     """A button that brings back the ratings the last Clear set aside (shown only when there are some)."""
     count = store.cleared_count(profile)
     if count:
-        st.button(f"Undo clear: restore {count} ratings", key="rate_undo_clear", on_click=_restore, args=(store, profile))
+        st.button(
+            f"Undo clear: restore {count} ratings", key="rate_undo_clear", on_click=_restore, args=(store, profile)
+        )
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -1,4 +1,5 @@
 """Rate page tabs: your ratings vs the model, more like this, browse as a dataset user, import/export/clear."""
+
 from __future__ import annotations
 
 import re
@@ -36,33 +37,51 @@ def your_ratings(model: TrainedModel, dataset: Dataset, ratings: dict[int, float
     rows = model.movie_index.rows(ids)
     low, high = model.scale[0], model.scale[1]
     notes = [
-        "outside this model's rating scale" if not low <= ratings[i] <= high else "not scored by this model" if row < 0 else ""
-        for i, row in zip(ids, rows)
+        "outside this model's rating scale"
+        if not low <= ratings[i] <= high
+        else "not scored by this model"
+        if row < 0
+        else ""
+        for i, row in zip(ids, rows, strict=True)
     ]
-    predicted = [float(fold.predictions[row]) if row >= 0 and not note else None for row, note in zip(rows, notes)]
+    predicted = [
+        float(fold.predictions[row]) if row >= 0 and not note else None for row, note in zip(rows, notes, strict=True)
+    ]
     frame = pd.DataFrame(
-        {"Title": titles(model, dataset, ids).to_numpy(), "Your rating": [ratings[i] for i in ids], "Model predicts": predicted, "Note": notes}
+        {
+            "Title": titles(model, dataset, ids).to_numpy(),
+            "Your rating": [ratings[i] for i in ids],
+            "Model predicts": predicted,
+            "Note": notes,
+        }
     )
     st.dataframe(
         frame,
         hide_index=True,
-        column_config={"Your rating": st.column_config.NumberColumn(format="%.1f ★"), "Model predicts": st.column_config.NumberColumn(format="%.2f ★")},
+        column_config={
+            "Your rating": st.column_config.NumberColumn(format="%.1f ★"),
+            "Model predicts": st.column_config.NumberColumn(format="%.2f ★"),
+        },
         key="rate_yours",
     )
 
 
-def change_rating(model: TrainedModel, dataset: Dataset, store: ProfileStore, profile: str, ratings: dict[int, float]) -> None:
+def change_rating(
+    model: TrainedModel, dataset: Dataset, store: ProfileStore, profile: str, ratings: dict[int, float]
+) -> None:
     """Pick one rated movie and change or remove its rating (slide to – to remove)."""
     if not ratings:
         return
     ids = sorted(ratings)
-    names = dict(zip(ids, titles(model, dataset, ids)))
+    names = dict(zip(ids, titles(model, dataset, ids), strict=True))
     chosen = st.selectbox("Change or remove a rating", ids, format_func=lambda i: names[i], key="rate_edit_pick")
     if chosen is None:  # the list is not empty, so the box always holds a choice
         return
     movie = pd.Series({"movie_id": chosen, "title": names[chosen], "genres": [], "n_ratings": 0})
     in_model = model.movies[model.movies["movie_id"] == chosen]
-    rating_slider(store, profile, RatingScale(*model.scale), in_model.iloc[0] if len(in_model) else movie, ratings, "edit")
+    rating_slider(
+        store, profile, RatingScale(*model.scale), in_model.iloc[0] if len(in_model) else movie, ratings, "edit"
+    )
 
 
 def more_like_this(model: TrainedModel, ratings: dict[int, float], order: str) -> None:
@@ -70,17 +89,25 @@ def more_like_this(model: TrainedModel, ratings: dict[int, float], order: str) -
     movies = model.movies.sort_values(["n_ratings", "movie_id"], ascending=[False, True])
     ids = movies["movie_id"].tolist()
     favourite = max((i for i in ratings if i in model.movie_index), key=lambda i: (ratings[i], -i), default=ids[0])
-    names = dict(zip(movies["movie_id"], movies["title"]))
-    chosen = st.selectbox("Movies like", ids, index=ids.index(favourite), format_func=lambda i: names[i], key="rate_like_pick")
+    names = dict(zip(movies["movie_id"], movies["title"], strict=True))
+    chosen = st.selectbox(
+        "Movies like", ids, index=ids.index(favourite), format_func=lambda i: names[i], key="rate_like_pick"
+    )
     if chosen is None:  # the catalogue is not empty, so the box always holds a choice
         return
     table = similar_movies(model, chosen, k=10, min_ratings=NEIGHBOUR_MIN_RATINGS, order=order)
     st.caption(
-        "Movies most often watched by the same people (1 = the strongest link)." if order == "ranking" and model.ranker is not None
+        "Movies most often watched by the same people (1 = the strongest link)."
+        if order == "ranking" and model.ranker is not None
         else "Movies whose embeddings point the same way (cosine similarity)."
     )
     frame = pd.DataFrame(
-        {"Title": table["title"], "Similarity": table["similarity"], "Genres": table["genres"].map(", ".join), "Ratings": table["n_ratings"]}
+        {
+            "Title": table["title"],
+            "Similarity": table["similarity"],
+            "Genres": table["genres"].map(", ".join),
+            "Ratings": table["n_ratings"],
+        }
     )
     st.dataframe(
         frame,
@@ -91,7 +118,9 @@ def more_like_this(model: TrainedModel, ratings: dict[int, float], order: str) -
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _held_out(name: str | None, created: str, fingerprint: str, _model: TrainedModel, _dataset: Dataset) -> pd.DataFrame:
+def _held_out(
+    name: str | None, created: str, fingerprint: str, _model: TrainedModel, _dataset: Dataset
+) -> pd.DataFrame:
     return held_out(_model, _dataset)
 
 
@@ -104,16 +133,25 @@ def dataset_user(model: TrainedModel, dataset: Dataset, order: str) -> None:
         return
     counts = held_out_counts(test)
     user = st.selectbox(
-        "Dataset user", counts.index.tolist(), format_func=lambda u: f"user {u} · {counts[u]} test ratings", key="rate_dataset_user",
+        "Dataset user",
+        counts.index.tolist(),
+        format_func=lambda u: f"user {u} · {counts[u]} test ratings",
+        key="rate_dataset_user",
         help="Ratings held out of training: the model never saw them.",
     )
     table = user_test_ratings(model, dataset, test, int(user))
-    st.metric("RMSE on this user's test ratings", f"{rmse(table['predicted'].to_numpy(), table['rating'].to_numpy()):.3f}")
-    frame = table.rename(columns={"title": "Title", "rating": "Their rating", "predicted": "Model predicted", "error": "Error"})
+    st.metric(
+        "RMSE on this user's test ratings", f"{rmse(table['predicted'].to_numpy(), table['rating'].to_numpy()):.3f}"
+    )
+    frame = table.rename(
+        columns={"title": "Title", "rating": "Their rating", "predicted": "Model predicted", "error": "Error"}
+    )
     st.dataframe(
         frame.drop(columns="movie_id"),
         hide_index=True,
-        column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("Their rating", "Model predicted", "Error")},
+        column_config={
+            c: st.column_config.NumberColumn(format="%.2f") for c in ("Their rating", "Model predicted", "Error")
+        },
         key="rate_dataset_table",
     )
     _dataset_user_suggestions(model, dataset, test, int(user), order)
@@ -122,7 +160,9 @@ def dataset_user(model: TrainedModel, dataset: Dataset, order: str) -> None:
 def _dataset_user_suggestions(model: TrainedModel, dataset: Dataset, test: pd.DataFrame, user: int, order: str) -> None:
     table = user_suggestions(model, dataset, test, user, order)
     hits = int(table["held_out"].sum())
-    st.markdown(f"**Suggestions from their training ratings** · {hits} of {len(table)} are movies they rated in the held-out part")
+    st.markdown(
+        f"**Suggestions from their training ratings** · {hits} of {len(table)} are movies they rated in the held-out part"
+    )
     frame = pd.DataFrame(
         {
             "Title": table["title"],
@@ -132,7 +172,9 @@ def _dataset_user_suggestions(model: TrainedModel, dataset: Dataset, test: pd.Da
         }
     )
     st.dataframe(
-        frame, hide_index=True, key="rate_dataset_suggestions",
+        frame,
+        hide_index=True,
+        key="rate_dataset_suggestions",
         column_config={"Predicted": st.column_config.NumberColumn(format="%.2f ★")},
     )
 
@@ -160,9 +202,19 @@ def _clear(store: ProfileStore, profile: str) -> None:
 def profile_tools(dataset: Dataset, store: ProfileStore, profile: str, ratings: dict[int, float]) -> None:
     """Export to CSV, import from CSV (all or nothing) and clear with a confirmation."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", profile).strip("_") or "profile"
-    st.download_button("Export ratings (CSV)", store.export_csv(profile), file_name=f"{safe}-ratings.csv", mime="text/csv", key="rate_export")
+    st.download_button(
+        "Export ratings (CSV)",
+        store.export_csv(profile),
+        file_name=f"{safe}-ratings.csv",
+        mime="text/csv",
+        key="rate_export",
+    )
     st.file_uploader("Import ratings (CSV with the header movie_id,rating)", type=["csv"], key="rate_import_file")
     st.button("Import", key="rate_import", on_click=_import, args=(dataset, store, profile))
-    sure = st.checkbox(f"Yes, forget all {len(ratings)} ratings of {plain(profile)}", key="rate_clear_sure", disabled=not ratings)
-    st.button("Clear ratings", key="rate_clear", disabled=not (sure and ratings), on_click=_clear, args=(store, profile))
+    sure = st.checkbox(
+        f"Yes, forget all {len(ratings)} ratings of {plain(profile)}", key="rate_clear_sure", disabled=not ratings
+    )
+    st.button(
+        "Clear ratings", key="rate_clear", disabled=not (sure and ratings), on_click=_clear, args=(store, profile)
+    )
     undo_clear(store, profile)

@@ -1,4 +1,5 @@
 """Rate page widgets: rating sliders, search, the onboarding strip and the suggestions with their filters."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -32,7 +33,9 @@ def _save(store: ProfileStore, profile: str, movie_id: int, key: str, scale: Rat
         report(store.set_rating, profile, movie_id, value, scale)
 
 
-def rating_slider(store: ProfileStore, profile: str, scale: RatingScale, movie: pd.Series, ratings: dict[int, float], section: str) -> None:
+def rating_slider(
+    store: ProfileStore, profile: str, scale: RatingScale, movie: pd.Series, ratings: dict[int, float], section: str
+) -> None:
     """A slider over the scale (leftmost: not rated) that saves each change to the profile at once."""
     movie_id = int(movie["movie_id"])
     options = [NOT_RATED, *scale.values()]
@@ -45,7 +48,12 @@ def rating_slider(store: ProfileStore, profile: str, scale: RatingScale, movie: 
     if st.session_state.get(key, NOT_RATED) != stored or key not in st.session_state:
         st.session_state[key] = stored
     st.select_slider(
-        plain(movie["title"]), options, key=key, format_func=_stars, on_change=_save, args=(store, profile, movie_id, key, scale, stored)
+        plain(movie["title"]),
+        options,
+        key=key,
+        format_func=_stars,
+        on_change=_save,
+        args=(store, profile, movie_id, key, scale, stored),
     )
     genres = ", ".join(movie["genres"]) or "no genres listed"
     st.caption(f"{plain(genres)} · {int(movie['n_ratings']):,} ratings")
@@ -58,12 +66,16 @@ def movie_grid(movies: pd.DataFrame, columns: int, section: str, **slider: objec
     """
     with st.container(key=f"rate_{section}_grid"):
         for start in range(0, len(movies), columns):
-            for cell, (_, movie) in zip(st.columns(columns), movies.iloc[start : start + columns].iterrows()):
+            for cell, (_, movie) in zip(
+                st.columns(columns), movies.iloc[start : start + columns].iterrows(), strict=True
+            ):
                 with cell.container(border=True):
                     rating_slider(movie=movie, section=section, **slider)  # type: ignore[arg-type]
 
 
-def find_and_rate(model: TrainedModel, store: ProfileStore, profile: str, scale: RatingScale, ratings: dict[int, float]) -> None:
+def find_and_rate(
+    model: TrainedModel, store: ProfileStore, profile: str, scale: RatingScale, ratings: dict[int, float]
+) -> None:
     """Title search with a slider per hit."""
     query = st.text_input("Search a title", key="rate_search", placeholder="e.g. amelie 2001, toy story, matrix")
     if not query.strip():
@@ -75,7 +87,9 @@ def find_and_rate(model: TrainedModel, store: ProfileStore, profile: str, scale:
     movie_grid(hits, 1, "search", store=store, profile=profile, scale=scale, ratings=ratings)
 
 
-def onboarding(model: TrainedModel, store: ProfileStore, profile: str, scale: RatingScale, ratings: dict[int, float]) -> None:
+def onboarding(
+    model: TrainedModel, store: ProfileStore, profile: str, scale: RatingScale, ratings: dict[int, float]
+) -> None:
     """The most-rated movies not rated yet, to reach a useful number of ratings quickly."""
     done = min(len(ratings), ONBOARDING_TARGET)
     with st.expander("Rate popular movies", expanded=len(ratings) < ONBOARDING_TARGET):
@@ -98,7 +112,11 @@ def suggestion_filters(model: TrainedModel) -> tuple[Filters, int]:
         chosen = st.slider("Release years", low, high, (low, high), key="rate_years") if low < high else (low, high)
         left, right = st.columns(2)
         min_ratings = left.number_input(
-            "At least this many ratings", 0, most, min(DEFAULT_MIN_RATINGS, most), key="rate_min_ratings",
+            "At least this many ratings",
+            0,
+            most,
+            min(DEFAULT_MIN_RATINGS, most),
+            key="rate_min_ratings",
             help="Movies rated by only a few people have unreliable embeddings; this keeps them out.",
         )
         top_n = right.slider("How many", 5, 50, 10, step=5, key="rate_top_n")
@@ -115,10 +133,16 @@ ORDER_LABELS = {"ranking": "Likely to watch and enjoy", "rating": "Highest predi
 def suggestion_order(model: TrainedModel) -> str:
     """The order switch: the ranker (default) or the predicted rating alone; models without a ranker have only the latter."""
     if model.ranker is None:
-        st.caption("Ordered by predicted rating: this model was saved without a suggestion ranker (train a new one to get it).")
+        st.caption(
+            "Ordered by predicted rating: this model was saved without a suggestion ranker (train a new one to get it)."
+        )
         return "rating"
     order = st.radio(
-        "Order by", list(ORDER_LABELS), format_func=ORDER_LABELS.get, horizontal=True, key="rate_order",
+        "Order by",
+        list(ORDER_LABELS),
+        format_func=ORDER_LABELS.get,
+        horizontal=True,
+        key="rate_order",
         help="Likely to watch and enjoy: what people with your ratings went on to watch, weighed with your predicted "
         "rating. Highest predicted rating: the stars the network expects, which favours little-seen films.",
     )
@@ -130,7 +154,9 @@ def suggestions(model: TrainedModel, used: dict[int, float], fold: FoldIn, order
     filters, top_n = suggestion_filters(model)
     result = recommend(model, used, top_n=top_n, filters=filters, fold=fold, order=order)
     if result.popular:
-        st.info("You have not rated any movie this model knows yet, so these are popular, well-rated movies. Rate a few to make them yours.")
+        st.info(
+            "You have not rated any movie this model knows yet, so these are popular, well-rated movies. Rate a few to make them yours."
+        )
     if result.table.empty:
         st.warning("No movie passes these filters; widen them.")
         return
@@ -150,7 +176,9 @@ def suggestions(model: TrainedModel, used: dict[int, float], fold: FoldIn, order
         hide_index=True,
         column_config={
             "Title": st.column_config.TextColumn(width="medium"),
-            "Predicted": st.column_config.NumberColumn(format="%.2f ★", width="small", help="The model's predicted rating for you"),
+            "Predicted": st.column_config.NumberColumn(
+                format="%.2f ★", width="small", help="The model's predicted rating for you"
+            ),
             BECAUSE: st.column_config.TextColumn(
                 width="medium", help="The movie you rated highly whose embedding is closest to this one"
             ),

@@ -4,6 +4,7 @@ A page keeps the job object in ``st.session_state`` (so each browser session has
 pages does not touch it) and polls :meth:`snapshot` from a timed fragment. Everything the worker writes
 goes through one lock; snapshots are copies, so a page never sees a half-updated run.
 """
+
 from __future__ import annotations
 
 import logging
@@ -163,10 +164,13 @@ class TrainingRun(BackgroundJob):
     def start(self) -> TrainingRun:
         """Start training when the server has a free slot, else end at once with the reason."""
         if not _server_runs.acquire(blocking=False):
-            self._end(FAILED, error=(
-                f"The server is already training {MAX_SERVER_RUNS} models for other visitors. "
-                "Start again when one of them has finished."
-            ))
+            self._end(
+                FAILED,
+                error=(
+                    f"The server is already training {MAX_SERVER_RUNS} models for other visitors. "
+                    "Start again when one of them has finished."
+                ),
+            )
             return self
         super().start()
         return self

@@ -5,6 +5,7 @@ multipage mode) until ``app.py`` has called ``st.navigation`` once; the page wou
 the sidebar and with the wrong menu. A page that finds itself outside the shell goes through ``app.py``
 once and comes straight back.
 """
+
 from __future__ import annotations
 
 import streamlit as st

@@ -1,4 +1,5 @@
 """The sidebar shared by every page: which dataset, which saved model, and ways to add data."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -21,7 +22,6 @@ from movierec.ui.state import (
     source_label,
 )
 from movierec.ui.text import plain
-
 
 _DAMAGED_KEY = "_damaged_models"  # (name, created) -> notice, for model files found damaged in this session
 

@@ -3,6 +3,7 @@
 Dataset choices are *source keys*: a release name (``"ml-latest-small"``), ``"folder:<release>:<path>"``
 for an extracted folder, or ``"upload:<name>"`` for a checked CSV upload kept in this browser session.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Text from data or from people, made safe to show: never read as Markdown, HTML or Streamlit directives."""
+
 from __future__ import annotations
 
 import re

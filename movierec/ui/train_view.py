@@ -1,4 +1,5 @@
 """The Train page's run views: live progress and curves, the result card, and saving."""
+
 from __future__ import annotations
 
 import uuid
@@ -88,8 +89,14 @@ def live(run: TrainingRun) -> None:
         with left:
             progress(snap)
         with right:
-            st.button("Stop", key="train_stop", on_click=run.stop, disabled=snap.status == STOPPING,
-                      help="Ends the run after the current batch and keeps the best weights so far.", width="stretch")
+            st.button(
+                "Stop",
+                key="train_stop",
+                on_click=run.stop,
+                disabled=snap.status == STOPPING,
+                help="Ends the run after the current batch and keeps the best weights so far.",
+                width="stretch",
+            )
     if not snap.batch_losses:
         return
     left, right = st.columns(2)
@@ -158,5 +165,12 @@ def save_form(run: TrainingRun) -> None:
 
 def forget_save_form() -> None:
     """Clear the Save form's name and confirmation, so a new run gets a fresh default name."""
-    for key in (SAVE_NAME_KEY, OVERWRITE_KEY, NOTICE_KEY, SAVED_KEY, f"_kept_{SAVE_NAME_KEY}", f"_kept_{OVERWRITE_KEY}"):
+    for key in (
+        SAVE_NAME_KEY,
+        OVERWRITE_KEY,
+        NOTICE_KEY,
+        SAVED_KEY,
+        f"_kept_{SAVE_NAME_KEY}",
+        f"_kept_{OVERWRITE_KEY}",
+    ):
         st.session_state.pop(key, None)
