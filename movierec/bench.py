@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from movierec.data import Dataset, load_100k_folds
 from movierec.dataset_options import add_data_arguments, load_dataset
 from movierec.errors import MovieRecError
 from movierec.evaluation import BiasBaseline, GlobalMean, Split, mae, rmse, split_ratings
+from movierec.json_output import to_json
 from movierec.memory import measure
 from movierec.pipeline import train_model
 
@@ -238,7 +238,7 @@ def _bench(args: argparse.Namespace) -> int:
         report = run_scale_bench(args.ratings)
         print(format_scale_table(report, args.threads))
         if args.json:
-            print(json.dumps(report))
+            print(to_json(report))
         return 0
     dataset = load_dataset(args)
     if args.fold_in:
@@ -262,5 +262,5 @@ def _bench(args: argparse.Namespace) -> int:
             print(format_spread(reports, args.seeds))
         report = reports[0] if len(reports) == 1 else {"seeds": list(args.seeds), "runs": reports}
     if args.json:
-        print(json.dumps(report))
+        print(to_json(report))
     return 0

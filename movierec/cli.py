@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -13,6 +12,7 @@ from typing import Any
 from movierec.config import DEVICES, PRESETS, SETTINGS, field_type, is_list, parse_list, preset
 from movierec.dataset_options import add_data_arguments, load_dataset
 from movierec.errors import MovieRecError
+from movierec.json_output import to_json
 from movierec.leftovers import clean_leftovers
 from movierec.recommend_cli import add_recommend
 from movierec.synth_cli import add_synth_command
@@ -102,7 +102,7 @@ def _train(args: argparse.Namespace) -> int:
     path = model.save(name, directory=directory)
     report = {**model.metrics, "model_path": str(path), "preset": args.preset, "config": config.to_dict()}
     if args.json:
-        print(json.dumps(report))
+        print(to_json(report))
     else:
         _print_report(report)
     return 0
@@ -148,7 +148,7 @@ def _datasets(args: argparse.Namespace) -> int:
 
     rows = dataset_status()
     if args.json:
-        print(json.dumps(rows, default=str))
+        print(to_json(rows, default=str))
         return 0
     for row in rows:
         state = "ready" if row["ready"] else "downloads on first use"

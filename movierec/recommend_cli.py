@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from movierec.errors import MovieRecError
+from movierec.json_output import to_json
 
 MAX_TOP = 1000
 
@@ -119,7 +119,7 @@ def _recommend(args: argparse.Namespace) -> int:
         "unknown": list(result.fold.unknown),
         "suggestions": rows,
     }
-    print(json.dumps(report, allow_nan=False) if args.json else _as_text(report))
+    print(to_json(report) if args.json else _as_text(report))
     return 0
 
 
