@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from movierec.cli import main
-from movierec.data import load_movielens
+from movierec.data import load_movielens, needs_parsing
 from movierec.data.synth import write_synthetic_release
 
 
@@ -81,3 +81,11 @@ def test_parsing_reports_progress_and_reads_the_same_ratings(release, monkeypatc
     plain = pd.read_csv(release / "ratings.csv")
     assert np.array_equal(dataset.ratings["movie_id"], plain["movieId"])
     assert np.array_equal(dataset.ratings["rating"], plain["rating"].astype(np.float32))
+
+
+def test_a_release_needs_parsing_until_its_parsed_copy_is_written(release, movierec_home):
+    assert needs_parsing("ml-25m", release)
+    load_movielens("ml-25m", data_dir=release)
+    assert not needs_parsing("ml-25m", release)
+    assert not needs_parsing("ml-latest-small")  # bundled: parsed in about a second
+    assert not needs_parsing("ml-32m")  # not downloaded: the load itself says so

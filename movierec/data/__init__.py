@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from movierec.data.download import download_dataset
 from movierec.data.frames import Dataset
-from movierec.data.loader import dataset_status, load_100k_folds, load_movielens
+from movierec.data.loader import dataset_status, load_100k_folds, load_movielens, needs_parsing
 from movierec.data.registry import DATASETS, RatingScale, Variant
 from movierec.data.upload import load_ratings_csv
 
@@ -18,4 +18,5 @@ __all__ = [
     "load_100k_folds",
     "load_movielens",
     "load_ratings_csv",
+    "needs_parsing",
 ]

@@ -33,6 +33,15 @@ def cache_file(name: str, source: str) -> Path:
     return folder / f"{name}-{tag}.npz"
 
 
+def has_cache(path: Path, key: str) -> bool:
+    """Whether ``path`` holds a copy built for ``key`` (only its key is read)."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            return str(stored["key"]) == f"{FORMAT_VERSION}:{key}"
+    except Exception:  # missing, truncated or foreign: read_cache will say why if it is used
+        return False
+
+
 def read_cache(path: Path, key: str) -> tuple[pd.DataFrame, pd.DataFrame, str] | None:
     """The cached ``(ratings, movies, fingerprint)`` if ``path`` holds a readable copy built for ``key``."""
     if not path.is_file():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from movierec.data.cache import cache_file, read_cache, write_cache
+from movierec.data.cache import cache_file, has_cache, read_cache, write_cache
 from movierec.data.download import Progress, download_dataset, extracted_folder
 from movierec.data.frames import Dataset, fingerprint
 from movierec.data.parsers import Opener, read_100k_ratings, read_release
@@ -154,10 +154,33 @@ def _cached_folder(variant: Variant, download: bool, progress: Progress | None) 
     return download_dataset(variant.name, progress)
 
 
-def _load_folder(variant: Variant, folder: Path, progress: Progress | None = None) -> Dataset:
+def needs_parsing(name: str, data_dir: str | Path | None = None) -> bool:
+    """Whether loading ``name`` (as :func:`load_movielens` would) must parse its text files first, because
+    no current parsed copy exists: at the largest releases that takes minutes, so callers show progress.
+
+    Raises:
+        MovieRecError: Unknown name, or ``data_dir`` lacks the release's files.
+    """
+    variant = get_variant(name)
+    if data_dir is not None:
+        folder = locate_files(variant, Path(data_dir))
+    elif variant.bundled:
+        return False  # parsed in about a second
+    else:
+        folder = extracted_folder(variant)
+        if not _has_files(folder, REQUIRED_FILES[variant.format]):
+            return False  # not downloaded: the load itself says so
+    return not has_cache(cache_file(variant.name, str(folder.resolve())), _folder_key(variant, folder))
+
+
+def _folder_key(variant: Variant, folder: Path) -> str:
     # Size and modification time change whenever the files are replaced or edited.
     stats = [(name, (folder / name).stat()) for name in REQUIRED_FILES[variant.format]]
-    key = ";".join(f"{name}:{stat.st_size}:{stat.st_mtime_ns}" for name, stat in stats)
+    return ";".join(f"{name}:{stat.st_size}:{stat.st_mtime_ns}" for name, stat in stats)
+
+
+def _load_folder(variant: Variant, folder: Path, progress: Progress | None = None) -> Dataset:
+    key = _folder_key(variant, folder)
     return _load_cached(variant, str(folder.resolve()), key, lambda name: (folder / name).open("rb"), progress)
 
 

@@ -11,13 +11,35 @@ import streamlit as st
 
 from movierec import paths
 from movierec.artifacts import ModelInfo, TrainedModel, list_models, load_model
-from movierec.data import Dataset, load_movielens
+from movierec.data import Dataset, load_movielens, needs_parsing
+
+
+def dataset(name: str, data_dir: str | None = None) -> Dataset:
+    """A MovieLens variant (never downloads: downloading is an explicit button).
+
+    The first load of a large release parses its text files, which takes minutes: that parse runs here,
+    with a progress bar, and leaves the parsed copy the cached load then reads in seconds.
+    """
+    if needs_parsing(name, data_dir):
+        _parse_with_progress(name, data_dir)
+    return _dataset(name, data_dir)
 
 
 @st.cache_resource(show_spinner="Loading ratings…", max_entries=4)
-def dataset(name: str, data_dir: str | None = None) -> Dataset:
-    """A MovieLens variant (never downloads: downloading is an explicit button)."""
+def _dataset(name: str, data_dir: str | None) -> Dataset:
     return load_movielens(name, data_dir=data_dir, download=False)
+
+
+def _parse_with_progress(name: str, data_dir: str | None) -> None:
+    text = f"Reading {name}'s ratings for the first time (later loads take seconds)"
+    bar = st.progress(0.0, text=f"{text}…")
+
+    def report(done: int, total: int | None) -> None:
+        if total:
+            bar.progress(min(1.0, done / total), text=f"{text}: {done / total:.0%}")
+
+    load_movielens(name, data_dir=data_dir, download=False, parse_progress=report)
+    bar.empty()
 
 
 @st.cache_resource(show_spinner="Loading model…", max_entries=8)
