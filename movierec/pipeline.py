@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, replace
 
 import numpy as np
@@ -89,6 +90,7 @@ def fit_network(
 def movie_table(train: pd.DataFrame, movies: pd.DataFrame) -> pd.DataFrame:
     """Facts for every movie rated in training, in movie-id order: title, year, genres, count, mean."""
     stats = train.groupby("movie_id")["rating"].agg(n_ratings="size", mean_rating="mean").reset_index()
+    stats["movie_id"] = stats["movie_id"].astype(np.int64)  # ids may arrive narrowed (see _copier)
     table = stats.merge(movies, on="movie_id", how="left").sort_values("movie_id", ignore_index=True)
     missing = table["title"].isna()
     table.loc[missing, "title"] = "Movie " + table.loc[missing, "movie_id"].astype(str)
@@ -114,11 +116,12 @@ def train_model(
     Test ratings whose user or movie never appears in training are still scored (through the average
     embedding, see :meth:`TrainedModel.predict`) and counted as ``n_test_cold``.
     """
-    ratings = dataset.ratings
-    if len(ratings) < MIN_RATINGS:
-        raise MovieRecError(f"{dataset.name} has {len(ratings)} ratings; at least {MIN_RATINGS} are needed to train.")
-    split = split or split_ratings(len(ratings), config.test_size, config.valid_size, config.seed)
-    train, valid, test = (ratings.iloc[part] for part in (split.train, split.valid, split.test))
+    n_ratings = len(dataset.ratings)
+    if n_ratings < MIN_RATINGS:
+        raise MovieRecError(f"{dataset.name} has {n_ratings} ratings; at least {MIN_RATINGS} are needed to train.")
+    split = split or split_ratings(n_ratings, config.test_size, config.valid_size, config.seed)
+    rows_at = _copier(dataset.ratings)
+    train, valid = rows_at(split.train), rows_at(split.valid)
     users = IdIndex(train["user_id"].to_numpy(), "user")
     movies = movie_table(train, dataset.movies)
     movie_index = IdIndex(movies["movie_id"].to_numpy(), "movie")
@@ -126,6 +129,7 @@ def train_model(
     shape = (len(users), len(movies), scale[0], scale[1])
     train_rows, valid_rows = to_tensors(train, users, movie_index), to_tensors(valid, users, movie_index)
     genres = genre_matrix(movies["genres"])
+    del train, valid  # copied again when needed: at the largest releases, memory training needs
     network, result = fit_network(config, train_rows, valid_rows, shape, genres, callbacks, stop)
     refit_seconds, refit_epochs, refit_stopped = 0.0, 0, False
     if config.refit and not result.stopped:
@@ -140,25 +144,29 @@ def train_model(
         if not refit.stopped:  # a refit cut short is worse than the selected network: keep that one
             network = refitted
     model = TrainedModel(config, network, users, movies, scale, dataset.name, dataset.fingerprint, preset=preset)
+    del train_rows, valid_rows
+    test = rows_at(split.test)
+    baselines = baseline_scores(rows_at(split.train), test, scale[0], scale[1])
+    seen = rows_at(np.concatenate([split.train, split.valid]))  # training then validation ratings
     ranking_seconds = 0.0
     if ranking and not (result.stopped or refit_stopped):
-        ranking_seconds = _add_ranker(model, pd.concat([train, valid]), result.best_epoch, genres, stop)
+        ranking_seconds = _add_ranker(model, seen, result.best_epoch, genres, stop)
     predicted = model.predict(test["user_id"].to_numpy(), test["movie_id"].to_numpy())
     actual = test["rating"].to_numpy()
     cold = (users.rows(test["user_id"]) < 0) | (movie_index.rows(test["movie_id"]) < 0)
     model.metrics = {
         "dataset": dataset.name,
-        "n_ratings": len(ratings),
+        "n_ratings": n_ratings,
         "n_users": dataset.n_users,
         "n_movies": dataset.n_movies,
-        "n_train": len(train),
-        "n_valid": len(valid),
+        "n_train": len(split.train),
+        "n_valid": len(split.valid),
         "n_test": len(test),
         "n_test_cold": int(cold.sum()),
         "test_rmse": rmse(predicted, actual),
         "test_mae": mae(predicted, actual),
         "valid_rmse": result.best_valid_rmse,
-        "baselines": baseline_scores(train, test, scale[0], scale[1]),
+        "baselines": baselines,
         "epochs_run": result.epochs_run,
         "refit_epochs": refit_epochs,
         "best_epoch": result.best_epoch,
@@ -166,10 +174,22 @@ def train_model(
         "train_seconds": result.seconds + refit_seconds,
         "device": result.device,
         "ranking_seconds": ranking_seconds,
-        "ranking": held_out_ranking(model, pd.concat([train, valid]), test),
+        "ranking": held_out_ranking(model, seen, test),
     }
     model.history = [asdict(event) for event in result.history]
     return model
+
+
+def _copier(ratings: pd.DataFrame) -> Callable[[np.ndarray], pd.DataFrame]:
+    """A function that copies the ratings at given positions, with only the columns training reads
+    (ids as int32 when they fit: at tens of millions of ratings each copy is then a third smaller)."""
+    columns = {name: ratings[name].to_numpy() for name in ("user_id", "movie_id", "rating")}
+    return lambda positions: pd.DataFrame({name: _narrow(values[positions]) for name, values in columns.items()})
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    fits = values.dtype == np.int64 and (not len(values) or (values.min() >= 0 and values.max() < 2**31))
+    return values.astype(np.int32) if fits else values
 
 
 def _add_ranker(

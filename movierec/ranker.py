@@ -138,11 +138,15 @@ def block_of(movie_rows: np.ndarray, n_movies: int, limit: int = MAX_MOVIES) -> 
 
 def seen_matrix(user_rows: np.ndarray, movie_rows: np.ndarray, block: np.ndarray, n_users: int) -> sp.csr_matrix:
     """Sparse ``(n_users, len(block))`` matrix with 1 where a user rated a block movie."""
-    positions = np.searchsorted(block, movie_rows)
-    inside = positions < len(block)
-    inside[inside] = block[positions[inside]] == movie_rows[inside]
+    # Each movie row's column in the block (-1 outside it), looked up rather than searched: at tens of
+    # millions of ratings the search's int64 temporaries cost gigabytes.
+    size = 1 + max(int(block.max(initial=-1)), int(movie_rows.max(initial=-1)))
+    column_of = np.full(size, -1, dtype=np.int32)
+    column_of[block] = np.arange(len(block), dtype=np.int32)
+    columns = column_of[movie_rows]
+    inside = columns >= 0
     ones = np.ones(int(inside.sum()), dtype=np.float32)
-    matrix = sp.csr_matrix((ones, (user_rows[inside], positions[inside])), shape=(n_users, len(block)))
+    matrix = sp.csr_matrix((ones, (user_rows[inside], columns[inside])), shape=(n_users, len(block)))
     matrix.sum_duplicates()
     matrix.data[:] = 1.0  # a movie rated twice by one person is still one choice
     return matrix

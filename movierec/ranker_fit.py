@@ -44,8 +44,10 @@ def fit_ranker(model: TrainedModel, train: pd.DataFrame, selection: SelectionMod
     n_users, n_movies = len(model.users), len(model.movies)
     user_rows, movie_rows = model.users.rows(train["user_id"]), model.movie_index.rows(train["movie_id"])
     known = (user_rows >= 0) & (movie_rows >= 0)
-    frame = train[known]
-    user_rows, movie_rows = user_rows[known], movie_rows[known]
+    frame = train if known.all() else train[known]
+    # int32: at the largest releases, two int64 copies of every rating's rows would cost half a gigabyte
+    user_rows, movie_rows = user_rows[known].astype(np.int32), movie_rows[known].astype(np.int32)
+    del known
     if not len(frame):
         return None
     block = block_of(movie_rows, n_movies)
@@ -65,9 +67,11 @@ def fit_ranker(model: TrainedModel, train: pd.DataFrame, selection: SelectionMod
         lambda g: _quality(block_ids, ranker.with_weights(0.0, g).block_scores(rows, no_rating), scored, valid),
     )
     folded = sample_users(rng, valid, FOLDED_USERS)
-    predicted = _predictions(
-        (selection or (lambda _: model))(frame.iloc[inner.train]), frame.iloc[inner.train], folded, block
-    )
+    remaining = np.zeros(len(frame), dtype=bool)
+    remaining[inner.train] = True
+    folded_ratings = frame[remaining & frame["user_id"].isin(folded).to_numpy()]
+    selected = model if selection is None else selection(frame.iloc[inner.train])
+    predicted = _predictions(selected, folded_ratings, folded, block)
     rows = torch.from_numpy(seen[model.users.rows(folded)].toarray())
     blend = _best(
         BLENDS,

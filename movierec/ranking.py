@@ -34,11 +34,14 @@ def split_per_user(ratings: pd.DataFrame, share: float = TEST_SHARE, seed: int =
     order = np.random.default_rng(seed).permutation(len(users))
     # Position of each rating within its user's shuffled list: a stable sort by user keeps the shuffle.
     by_user = order[np.argsort(users[order], kind="stable")]
+    del order  # the temporaries are deleted as soon as they are used: at tens of millions they cost gigabytes
     sorted_users = users[by_user]
     starts = np.flatnonzero(np.r_[True, sorted_users[1:] != sorted_users[:-1]])
+    del sorted_users
     counts = np.diff(np.r_[starts, len(users)])
-    rank = np.arange(len(users)) - np.repeat(starts, counts)
-    n_test = np.minimum(np.floor(counts * share + 0.5).astype(np.int64), counts - 1)
+    small = np.int32 if len(users) < 2**31 else np.int64
+    rank = np.arange(len(users), dtype=small) - np.repeat(starts.astype(small), counts)
+    n_test = np.minimum(np.floor(counts * share + 0.5).astype(small), counts - 1)
     is_test = np.zeros(len(users), dtype=bool)
     is_test[by_user] = rank < np.repeat(n_test, counts)
     return UserSplit(np.flatnonzero(~is_test), np.flatnonzero(is_test))
