@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import os
 import re
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,18 +112,11 @@ class TrainedModel:
             raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+            saved = paths.write_atomically(target, lambda handle: torch.save(self._to_payload(), handle), overwrite)
         except OSError as exc:
             raise MovieRecError(f"Cannot save into {folder} ({exc.strerror}); choose a folder you can write.") from None
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                torch.save(self._to_payload(), handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if not paths.publish(Path(tmp), target, overwrite):
-                raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        if not saved:
+            raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
         self.name = name
         return target
 
