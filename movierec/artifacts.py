@@ -30,6 +30,7 @@ FORMAT = "movierec-model"
 VERSION = 1
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")  # always matched whole (fullmatch)
 MAX_FILE_BYTES = 4 << 30  # a model file larger than this is refused before it is read
+# The facts a model keeps per movie, in this order; the Embeddings page shows the same ones.
 MOVIE_COLUMNS = ("movie_id", "title", "year", "genres", "n_ratings", "mean_rating")
 
 
