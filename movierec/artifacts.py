@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import os
 import re
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +22,7 @@ from movierec.ids import IdIndex
 from movierec.model import EmbeddingNet
 from movierec.model_checks import check_contents
 from movierec.ranker import Ranker
-from movierec.training import EVAL_BATCH
+from movierec.training import predict_rows
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +30,7 @@ FORMAT = "movierec-model"
 VERSION = 1
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")  # always matched whole (fullmatch)
 MAX_FILE_BYTES = 4 << 30  # a model file larger than this is refused before it is read
+# The facts a model keeps per movie, in this order; the Embeddings page shows the same ones.
 MOVIE_COLUMNS = ("movie_id", "title", "year", "genres", "n_ratings", "mean_rating")
 
 
@@ -83,22 +82,12 @@ class TrainedModel:
         A user or movie absent from training is represented by the average embedding (and bias) of the
         trained users or movies, so every pair gets a prediction.
         """
-        user_rows = torch.from_numpy(self.users.rows(user_ids))
-        movie_rows = torch.from_numpy(self.movie_index.rows(movie_ids))
-        net = self.network.eval()
-        device = net.u.weight.device
-        parts = []
-        for i in range(0, len(user_rows), EVAL_BATCH):
-            u, m = user_rows[i : i + EVAL_BATCH].to(device), movie_rows[i : i + EVAL_BATCH].to(device)
-            parts.append(
-                net.score(
-                    _rows_or_mean(net.u, u),
-                    _rows_or_mean(net.m, m),
-                    None if net.user_bias is None else _rows_or_mean(net.user_bias, u),
-                    None if net.movie_bias is None else _rows_or_mean(net.movie_bias, m),
-                ).cpu()
-            )
-        predicted = torch.cat(parts).numpy() if parts else np.empty(0, dtype=np.float32)
+        device = self.network.u.weight.device
+        user_rows = torch.from_numpy(self.users.rows(user_ids)).to(device)
+        movie_rows = torch.from_numpy(self.movie_index.rows(movie_ids)).to(device)
+        # In eval mode before the call, so predict_rows leaves the network in eval mode, as a prediction should.
+        scorer = _MeanForUnknown(self.network).eval()
+        predicted = predict_rows(scorer, user_rows, movie_rows).cpu().numpy()
         return np.clip(predicted, self.scale[0], self.scale[1])
 
     def save(self, name: str | None = None, directory: Path | None = None, overwrite: bool = True) -> Path:
@@ -114,18 +103,11 @@ class TrainedModel:
             raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+            saved = paths.write_atomically(target, lambda handle: torch.save(self._to_payload(), handle), overwrite)
         except OSError as exc:
             raise MovieRecError(f"Cannot save into {folder} ({exc.strerror}); choose a folder you can write.") from None
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                torch.save(self._to_payload(), handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if not paths.publish(Path(tmp), target, overwrite):
-                raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        if not saved:
+            raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
         self.name = name
         return target
 
@@ -152,6 +134,23 @@ class TrainedModel:
             "created": self.created,
             "ranking": self.ranker.to_payload() if self.ranker is not None else None,
         }
+
+
+class _MeanForUnknown(torch.nn.Module):
+    """A trained network that scores row -1 (an id absent from training) as the average user or movie."""
+
+    def __init__(self, network: EmbeddingNet) -> None:
+        super().__init__()
+        self.network = network
+
+    def forward(self, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
+        net = self.network
+        return net.score(
+            _rows_or_mean(net.u, users),
+            _rows_or_mean(net.m, movies),
+            None if net.user_bias is None else _rows_or_mean(net.user_bias, users),
+            None if net.movie_bias is None else _rows_or_mean(net.movie_bias, movies),
+        )
 
 
 def _rows_or_mean(table: torch.nn.Embedding, rows: torch.Tensor) -> torch.Tensor:

@@ -17,7 +17,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
-from movierec.artifacts import TrainedModel
+from movierec.artifacts import MOVIE_COLUMNS, TrainedModel
 from movierec.data.frames import genre_indicators
 from movierec.errors import MovieRecError
 
@@ -26,7 +26,6 @@ LIGHT_GENRES = ("Comedy", "Animation", "Children")
 MIN_MOVIES = 3  # PCA of two components needs at least three points to say anything
 MIN_GENRE_MOVIES = 5  # genres rarer than this give correlations too noisy to name a component after
 LABEL_MIN_CORRELATION = 0.1  # weaker correlations do not name an end
-INFO_COLUMNS = ("movie_id", "title", "year", "genres", "n_ratings", "mean_rating")
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ def project_pca(
 
     Args:
         model: a trained model; its movie table ``network.m`` is projected.
-        movies: the candidate movies (columns of :data:`INFO_COLUMNS`); default: the model's own table.
+        movies: the candidate movies (columns of :data:`MOVIE_COLUMNS`); default: the model's own table.
             Movies the model was not trained on are left out.
         top_n: how many of the most rated candidates to project (ties broken by movie id).
         n_components: components to keep (capped by the number of movies and the embedding width).
@@ -132,7 +131,7 @@ def project_pca(
 
 def select_movies(model: TrainedModel, movies: pd.DataFrame, top_n: int, min_ratings: int = 1) -> pd.DataFrame:
     """The ``top_n`` most rated of ``movies`` that the model knows, most rated first, with a fresh index."""
-    missing = [c for c in INFO_COLUMNS if c not in movies.columns]
+    missing = [c for c in MOVIE_COLUMNS if c not in movies.columns]
     if missing:
         raise MovieRecError(f"The movie table lacks the column(s) {', '.join(missing)}.")
     known = movies[(model.movie_index.rows(movies["movie_id"]) >= 0) & (movies["n_ratings"] >= min_ratings)]
@@ -142,7 +141,7 @@ def select_movies(model: TrainedModel, movies: pd.DataFrame, top_n: int, min_rat
             f"Only {len(chosen)} movie(s) have at least {min_ratings} rating(s) in this model; "
             f"a projection needs {MIN_MOVIES} or more. Train on more data or lower the minimum."
         )
-    return chosen.loc[:, list(INFO_COLUMNS)].reset_index(drop=True)
+    return chosen.loc[:, list(MOVIE_COLUMNS)].reset_index(drop=True)
 
 
 def genre_correlations(scores: np.ndarray, indicators: pd.DataFrame) -> pd.DataFrame:

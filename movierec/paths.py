@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from movierec.errors import MovieRecError
 
@@ -67,6 +70,51 @@ def writable_folder(folder: Path) -> Path:
     if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
         raise MovieRecError(f"Cannot save into {folder}: {existing} is not writable by you. Choose another folder.")
     return folder
+
+
+def temp_file(folder: Path, stem: str, suffix: str) -> Path:
+    """A new, empty, owner-only file ``.<stem>.<random><suffix>`` in ``folder``, for work published by a rename.
+
+    Hidden names with a known suffix (``.tmp``, ``.npz``, ``.zip.part``) are what
+    :func:`movierec.leftovers.clean_leftovers` removes after a crash.
+    """
+    handle, name = tempfile.mkstemp(dir=folder, prefix=f".{stem}.", suffix=suffix)
+    os.close(handle)
+    return Path(name)
+
+
+def write_atomically(
+    target: Path,
+    write: Callable[[BinaryIO], object],
+    overwrite: bool = True,
+    suffix: str = ".tmp",
+    sync: bool = True,
+) -> bool:
+    """Write ``target`` through a temp file in its folder, so a crash never leaves it half written.
+
+    Args:
+        target: The file to write.
+        write: Fills the open temp file.
+        overwrite: Replace an existing ``target``; without it an existing one is kept (see :func:`publish`).
+        suffix: Ending of the temp file's name, one that crash clean-up knows.
+        sync: Flush the data to disk before the rename; off for copies that are cheap to rebuild.
+
+    Returns:
+        False (and nothing changed) when ``target`` exists and ``overwrite`` is off.
+
+    Raises:
+        OSError: the temp file could not be created, written or published; it is removed.
+    """
+    tmp = temp_file(target.parent, target.stem, suffix)
+    try:
+        with tmp.open("wb") as handle:
+            write(handle)
+            handle.flush()
+            if sync:
+                os.fsync(handle.fileno())
+        return publish(tmp, target, overwrite)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def publish(tmp: Path, target: Path, overwrite: bool) -> bool:

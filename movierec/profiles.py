@@ -77,9 +77,11 @@ def check_rating(movie_id: int, rating: float | str, scale: RatingScale | None =
         value = float(rating)
     except (TypeError, ValueError):
         raise MovieRecError(f"Rating {rating!r} for movie {movie_id} is not a number.") from None
-    if not math.isfinite(value) or (scale is not None and not scale.contains(value)):
-        allowed = f" (allowed: {scale.label})" if scale is not None else ""
-        raise MovieRecError(f"Rating {rating!r} for movie {movie_id} is outside the rating scale{allowed}.")
+    # Without a scale any finite number will do.
+    finite = None if math.isfinite(value) else "is not a finite number"
+    problem = scale.problem(value) if scale is not None else finite
+    if problem:
+        raise MovieRecError(f"Rating {rating!r} for movie {movie_id} {problem}.")
     return value
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import weakref
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from movierec.artifacts import TrainedModel
+from movierec.data import RatingScale
 from movierec.errors import MovieRecError
 from movierec.model import EmbeddingNet
 
@@ -76,12 +76,15 @@ class Suggestions:
 
 
 def check_ratings(model: TrainedModel, ratings: Mapping[int, float]) -> None:
-    """Raise :class:`MovieRecError` naming the first rating that is not a number inside the model's scale."""
-    low, high = model.scale[0], model.scale[1]
+    """Raise :class:`MovieRecError` naming the first rating that is not a number inside the model's scale.
+
+    Any value in the scale's range will do: a half-star rating folds into a whole-star model.
+    """
+    scale = RatingScale(*model.scale)
     for movie_id, rating in ratings.items():
-        if not isinstance(rating, (int, float)) or not math.isfinite(rating) or not low <= rating <= high:
+        if not isinstance(rating, (int, float)) or scale.problem(rating, on_step=False):
             raise MovieRecError(
-                f"Rating {rating!r} for movie {movie_id} is outside this model's scale ({low:g}–{high:g})."
+                f"Rating {rating!r} for movie {movie_id} is outside this model's scale ({scale.min:g}–{scale.max:g})."
             )
 
 

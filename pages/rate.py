@@ -40,7 +40,7 @@ except MovieRecError as exc:
     st.error(str(exc))
     st.stop()
 # Ratings made under another dataset's scale stay in the profile but cannot be folded into this model.
-usable = {movie_id: r for movie_id, r in ratings.items() if scale.min <= r <= scale.max}
+usable = {movie_id: r for movie_id, r in ratings.items() if scale.problem(r, on_step=False) is None}
 fold = fold_in(model, usable)
 
 rate_widgets.onboarding(model, store, profile, scale, ratings)

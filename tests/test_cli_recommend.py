@@ -91,7 +91,7 @@ def test_no_ratings_give_popular_movies(capsys, saved):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--rate", "2=9"], "outside the rating scale (allowed: 0.5–5 (half stars))"),
+        (["--rate", "2=9"], "outside the scale 0.5–5 (half stars)"),
         (["--rate", "2:5"], "not MOVIE_ID=RATING"),
         (["--rate", "2=5,2=4"], "rates movie 2 twice"),
         (["--top", "0"], "--top must be at least 1"),

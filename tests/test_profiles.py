@@ -110,7 +110,7 @@ def test_export_then_import_round_trips_and_merges():
         ("movie_id,rating\n1,4\n2\n", "Line 3: expected 2 values"),
         ("movie_id,rating\n1,4\nabc,3\n", "Line 3: movie_id 'abc'"),
         ("movie_id,rating\n1,4\n2,9\n", "Line 3: Rating '9' for movie 2 is outside"),
-        ("movie_id,rating\n1,4\n2,4.5\n", "Line 3: .*outside the rating scale \\(allowed: 1–5"),
+        ("movie_id,rating\n1,4\n2,4.5\n", "Line 3: .*4.5.* is not one of the allowed ratings \\(1, 2, 3, 4, 5\\)"),
         ("movie_id,rating\n1,4\n\n1,3\n", "Line 4: movie 1 is rated twice \\(first on line 2\\)"),
         ("movie_id,rating\n1,4\n77777,3\n", "Line 3: movie 77777 is not in"),
     ],

@@ -7,17 +7,16 @@ a file whose key differs, or that cannot be read, is ignored and rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from movierec.data.frames import RATING_COLUMNS, joined_genres, movies_frame, ratings_frame
-from movierec.paths import subdir
+from movierec.paths import subdir, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +68,6 @@ def write_cache(path: Path, key: str, ratings: pd.DataFrame, movies: pd.DataFram
         key=np.array(f"{FORMAT_VERSION}:{key}"),
         fingerprint=np.array(fingerprint),
     )
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".npz")
-    try:
-        with os.fdopen(handle, "wb") as temp_file:
-            np.savez(temp_file, allow_pickle=False, **arrays)
-        os.replace(temp_name, path)
-    except OSError:
-        Path(temp_name).unlink(missing_ok=True)
+    # A lost or torn copy is only rebuilt, so hundreds of MB are not forced to disk first.
+    with contextlib.suppress(OSError):
+        write_atomically(path, lambda handle: np.savez(handle, allow_pickle=False, **arrays), suffix=".npz", sync=False)

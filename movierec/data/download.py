@@ -29,7 +29,7 @@ from pathlib import Path
 
 from movierec.data.registry import REQUIRED_FILES, Variant, bundled_archive, get_variant
 from movierec.errors import MovieRecError
-from movierec.paths import subdir
+from movierec.paths import subdir, temp_file
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +82,7 @@ def download_dataset(name: str, progress: Progress | None = None) -> Path:
     variant = get_variant(name)
     root = subdir("datasets")
     url = str(bundled_archive(variant)) if variant.bundled else archive_url(variant)
-    handle, temp_name = tempfile.mkstemp(dir=root, prefix=f".{name}-", suffix=".zip.part")
-    os.close(handle)
-    part = Path(temp_name)
+    part = temp_file(root, name, ".zip.part")
     try:
         if variant.bundled:
             archive, digest = bundled_archive(variant), None

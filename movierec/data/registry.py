@@ -32,19 +32,41 @@ class RatingScale:
         count = round((self.max - self.min) / self.step) + 1
         return [round(self.min + i * self.step, 6) for i in range(count)]
 
+    def problem(self, rating: float, *, on_step: bool = True) -> str | None:
+        """What is wrong with ``rating`` on this scale, or None when it is allowed.
+
+        This is the one rule for ratings: finite, within ``[min, max]`` and, unless ``on_step`` is
+        False, on the step grid. A fitted model can use any value in its range (a half-star rating
+        folded into a whole-star model), hence ``on_step=False``.
+
+        Returns:
+            Words that follow the rating in a message, e.g. ``"is outside the scale 1–5 (whole stars)"``.
+        """
+        values = np.asarray([rating], dtype=np.float64)
+        if not self._within(values)[0]:  # nan and inf are outside too
+            return f"is outside the scale {self.label}"
+        if on_step and not self._on_step(values)[0]:
+            allowed = ", ".join(f"{value:g}" for value in self.values())
+            return f"is not one of the allowed ratings ({allowed})"
+        return None
+
     def contains(self, rating: float) -> bool:
         """Whether ``rating`` lies within ``[min, max]`` and on the step grid."""
-        return bool(self.allows(np.asarray([rating], dtype=np.float64))[0])
+        return self.problem(rating) is None
 
     def allows(self, ratings: np.ndarray) -> np.ndarray:
         """Vectorised :meth:`contains`: a boolean mask, one entry per rating."""
         values = np.asarray(ratings, dtype=np.float64)
+        return self._within(values) & self._on_step(values)
+
+    def _within(self, values: np.ndarray) -> np.ndarray:
+        # A small tolerance absorbs float noise such as 3.4999999 read from text.
+        return (values >= self.min - 1e-9) & (values <= self.max + 1e-9)
+
+    def _on_step(self, values: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore"):  # inf and nan are simply not allowed
             steps = (values - self.min) / self.step
-            on_grid = np.abs(steps - np.round(steps)) < 1e-6
-        # A small tolerance (above) absorbs float noise such as 3.4999999 read from text.
-        in_range = (values >= self.min - 1e-9) & (values <= self.max + 1e-9)
-        return on_grid & in_range
+            return np.abs(steps - np.round(steps)) < 1e-6
 
     @property
     def label(self) -> str:

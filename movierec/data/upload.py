@@ -170,13 +170,8 @@ def _rating_values(table: pd.DataFrame, scale: RatingScale) -> np.ndarray:
     _reject(table, np.isnan(numbers), _RATINGS, "rating {value!r} is not a number", "rating")
     invalid = ~scale.allows(numbers)
     if invalid.any():
-        first = numbers[int(np.argmax(invalid))]
-        if scale.min <= first <= scale.max:
-            allowed = ", ".join(f"{value:g}" for value in scale.values())
-            problem = f"rating {{value}} is not one of the allowed ratings ({allowed})"
-        else:
-            problem = f"rating {{value}} is outside the scale {scale.label}"
-        _reject(table, invalid, _RATINGS, problem, "rating")
+        problem = scale.problem(numbers[int(np.argmax(invalid))])
+        _reject(table, invalid, _RATINGS, f"rating {{value}} {problem}", "rating")
     return numbers
 
 

@@ -18,7 +18,7 @@ def check_release(variant: Variant, ratings: pd.DataFrame, movies: pd.DataFrame,
         MovieRecError: naming how many values are wrong and the first of them.
     """
     values = ratings["rating"].to_numpy(dtype=np.float64)
-    wrong = ~(np.isfinite(values) & variant.scale.allows(values))
+    wrong = ~variant.scale.allows(values)  # nan and inf are off the scale too
     if wrong.any():
         first = int(np.argmax(wrong))
         row = ratings.iloc[first]

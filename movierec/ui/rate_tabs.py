@@ -35,10 +35,10 @@ def your_ratings(model: TrainedModel, dataset: Dataset, ratings: dict[int, float
         return
     ids = sorted(ratings, key=lambda i: (-ratings[i], i))
     rows = model.movie_index.rows(ids)
-    low, high = model.scale[0], model.scale[1]
+    scale = RatingScale(*model.scale)
     notes = [
         "outside this model's rating scale"
-        if not low <= ratings[i] <= high
+        if scale.problem(ratings[i], on_step=False)
         else "not scored by this model"
         if row < 0
         else ""
