@@ -20,9 +20,14 @@ def dataset(name: str, data_dir: str | None = None) -> Dataset:
     The first load of a large release parses its text files, which takes minutes: that parse runs here,
     with a progress bar, and leaves the parsed copy the cached load then reads in seconds.
     """
-    if needs_parsing(name, data_dir):
+    if (name, data_dir) not in _LOADED and needs_parsing(name, data_dir):  # checked once, not on every rerun
         _parse_with_progress(name, data_dir)
-    return _dataset(name, data_dir)
+    loaded = _dataset(name, data_dir)
+    _LOADED.add((name, data_dir))
+    return loaded
+
+
+_LOADED: set[tuple[str, str | None]] = set()  # releases this process has loaded: their parsed copy exists
 
 
 @st.cache_resource(show_spinner="Loading ratings…", max_entries=4)
