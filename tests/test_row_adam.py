@@ -49,3 +49,23 @@ def test_untouched_rows_wait_and_then_catch_up_their_decay():
     (sparse(torch.tensor([2])) * 0).sum().backward()
     rows.step()
     assert sparse.weight[2].abs().sum() < start[2].abs().sum() * 0.01
+
+
+def test_a_table_without_a_gradient_keeps_its_own_step_count():
+    """A table updated once per run of batches takes Adam's step of its own count, as ``torch.optim.Adam`` does."""
+    dense, sparse = _tables(0)
+    other = nn.Embedding(20, 4, sparse=True)
+    reference = torch.optim.Adam(dense.parameters(), lr=0.01, weight_decay=1e-2)
+    rows = RowAdam([sparse.weight, other.weight], lr=0.01, weight_decay=1e-2)
+    ids = torch.arange(20)
+    for step in range(6):
+        rows.zero_grad()
+        other(ids).sum().backward()
+        if step % 3 == 2:  # every third step only
+            reference.zero_grad()
+            dense(ids).pow(2).sum().backward()
+            sparse(ids).pow(2).sum().backward()
+            reference.step()
+        rows.step()
+    assert rows.steps == [2, 6]
+    torch.testing.assert_close(sparse.weight, dense.weight, rtol=1e-5, atol=1e-6)
