@@ -40,6 +40,11 @@ class UserGroupedOrder:
         self.counts = torch.bincount(users, minlength=n_users).to(torch.int32)
         self.starts = torch.cumsum(self.counts, 0, dtype=torch.int32) - self.counts
 
+    @property
+    def run_length(self) -> int:
+        """Batches in a row that draw on the same users (1: no sharing to exploit): the runs dealt out together."""
+        return max(1, self.mix)
+
     def epoch(self) -> torch.Tensor:
         """Positions into the training ratings for one epoch."""
         users = torch.randperm(len(self.counts), generator=self.generator, device=self.counts.device)
@@ -62,6 +67,7 @@ class ShuffledOrder:
 
     def __init__(self, n_ratings: int, generator: torch.Generator, device: torch.device) -> None:
         self.n_ratings, self.generator, self.device = n_ratings, generator, device
+        self.run_length = 1  # batches share no users to speak of
 
     def epoch(self) -> torch.Tensor:
         """Positions into the training ratings for one epoch."""

@@ -74,6 +74,7 @@ class EmbeddingNet(nn.Module):
         self.genres: torch.Tensor | None = None  # (movie rows, genres), each row of unit length
         self.genre_vectors: nn.Linear | None = None
         self.genre_bias: nn.Linear | None = None
+        self.held: HeldImplicit | None = None  # set by hold_implicit() during training
         self.register_buffer("rating_range", torch.tensor(rating_range, dtype=torch.float32))
         self.initialise()
 
@@ -164,9 +165,28 @@ class EmbeddingNet(nn.Module):
         )
         return bags * counts.clamp(min=1).rsqrt().unsqueeze(1)
 
+    def hold_implicit(self, users: torch.Tensor) -> HeldImplicit:
+        """Compute the implicit part of ``users`` once, for several batches that draw on the same users.
+
+        Until :meth:`release_implicit`, :meth:`user_vectors` reads these users' parts from the held copy,
+        whose gradient accumulates over the batches; releasing passes it on to the ``y`` table at once.
+        ``users`` must cover every user of those batches.
+        """
+        distinct = torch.unique(users)  # sorted, so the held rows are found by binary search
+        self.held = HeldImplicit(distinct, self._implicit(distinct))
+        return self.held
+
+    def release_implicit(self, pass_gradient: bool = True) -> None:
+        """Stop holding the implicit parts, first passing the gradient they gathered on to ``y``."""
+        if self.held is not None and pass_gradient:
+            self.held.backward()
+        self.held = None
+
     def user_vectors(self, users: torch.Tensor) -> torch.Tensor:
         """The vectors :meth:`score` takes for user rows: the table row, plus the implicit part while attached."""
         vectors = self.u(users)
+        if self.held is not None:
+            return vectors + self.held.lookup(users)
         if self.rated is None:
             return vectors
         distinct, inverse = torch.unique(users, return_inverse=True)
@@ -212,3 +232,21 @@ class EmbeddingNet(nn.Module):
             logit = logit + movie_bias
         low, high = self.rating_range[0], self.rating_range[1]
         return low + (high - low) * torch.sigmoid(logit)
+
+
+class HeldImplicit:
+    """Implicit parts computed once for a set of users: a leaf that gathers their gradient, and its source."""
+
+    def __init__(self, users: torch.Tensor, parts: torch.Tensor) -> None:
+        self.users = users  # distinct and sorted
+        self.parts = parts  # still attached to the ``y`` table
+        self.leaf = parts.detach().requires_grad_(parts.requires_grad)
+
+    def lookup(self, users: torch.Tensor) -> torch.Tensor:
+        """The held parts of ``users`` (each must be among the held users)."""
+        return self.leaf.index_select(0, torch.searchsorted(self.users, users))
+
+    def backward(self) -> None:
+        """Send the gradient gathered so far back through the sum over rated movies."""
+        if self.leaf.grad is not None:
+            self.parts.backward(self.leaf.grad)

@@ -219,11 +219,14 @@ class _Steps:
         )
         self.rows = RowAdam([t.weight for t in tables], config.lr, config.weight_decay) if sparse else None
 
-    def __call__(self, loss: torch.Tensor, lr: float) -> None:
+    def __call__(self, loss: torch.Tensor, lr: float, release: Callable[[], None] | None = None) -> None:
+        """Back-propagate ``loss`` (then call ``release``, which may add gradients) and update at ``lr``."""
         for optimizer in (self.dense, self.rows):
             if optimizer is not None:
                 optimizer.zero_grad()
         loss.backward()
+        if release is not None:
+            release()
         if self.dense is not None:
             self.dense.param_groups[0]["lr"] = lr
             self.dense.step()
@@ -259,7 +262,7 @@ def _train(
     for epoch in range(1, config.epochs + 1):
         epoch_start = time.perf_counter()
         lrs = [lr_at(s) for s in range((epoch - 1) * n_batches, epoch * n_batches)]
-        losses, n_done = _run_epoch(network, train, order.epoch(), config.batch_size, step, lrs, epoch, callbacks, stop)
+        losses, n_done = _run_epoch(network, train, order, config.batch_size, step, lrs, epoch, callbacks, stop)
         stopped = n_done < n_batches
         if stopped and best_state is not None:
             break
@@ -296,7 +299,7 @@ def _train(
 def _run_epoch(
     network: nn.Module,
     train: RatingTensors,
-    positions: torch.Tensor,
+    order: UserGroupedOrder | ShuffledOrder,
     batch_size: int,
     step: _Steps,
     lrs: list[float],
@@ -304,24 +307,34 @@ def _run_epoch(
     callbacks: tuple[Callback, ...],
     stop: threading.Event | None,
 ) -> tuple[torch.Tensor, int]:
-    """One pass over ``positions`` in batches, batch ``k`` at learning rate ``lrs[k]``.
+    """One pass over an epoch of ``order`` in batches, batch ``k`` at learning rate ``lrs[k]``.
+
+    Where runs of batches draw on the same users, each run holds their implicit parts (see
+    :meth:`EmbeddingNet.hold_implicit`), so the sums over rated movies and the ``y`` table's update
+    happen once per run, not once per batch.
 
     Returns every batch's loss (kept on the device) and how many batches ran before a stop.
     """
     device = train.ratings.device
     every = REPORT_EVERY.get(device.type, REPORT_EVERY["cuda"])
+    positions, run = order.epoch(), order.run_length
     losses, reported, n_done = torch.empty(len(lrs), device=device), 0, 0
     network.train()
     for batch, lr in enumerate(lrs):
         if stop is not None and stop.is_set():
             break
+        if run > 1 and batch % run == 0:
+            network.hold_implicit(train.users[positions[batch * batch_size : (batch + run) * batch_size]])
         idx = positions[batch * batch_size : (batch + 1) * batch_size]
         loss = F.mse_loss(network(train.users[idx], train.movies[idx]), train.ratings[idx])
-        step(loss, lr)
+        ends_run = run > 1 and ((batch + 1) % run == 0 or batch + 1 == len(lrs))
+        step(loss, lr, network.release_implicit if ends_run else None)
         losses[batch] = loss.detach()
         n_done = batch + 1
         if n_done - reported == every:
             reported = _report(callbacks, epoch, reported, losses, lrs[:n_done])
+    if run > 1:
+        network.release_implicit(pass_gradient=False)  # a stop part-way through a run: no step would follow
     _report(callbacks, epoch, reported, losses, lrs[:n_done])
     return losses, n_done
 

@@ -33,6 +33,34 @@ def test_implicit_part_is_scaled_sum_of_rated_movies():
     torch.testing.assert_close(net.user_vectors(torch.tensor([3]))[0], net.u.weight[3])  # rated nothing
 
 
+def test_held_implicit_parts_give_the_same_predictions_and_gradients_over_several_batches():
+    batches = [(torch.tensor([0, 2]), torch.tensor([1, 4])), (torch.tensor([2, 0, 0]), torch.tensor([5, 2, 3]))]
+    grads = []
+    for hold in (False, True):
+        net, _, _ = _implicit_net()
+        if hold:
+            net.hold_implicit(torch.tensor([2, 0, 2, 0]))
+        outputs = [net(users, movies) for users, movies in batches]
+        sum(out.sum() for out in outputs).backward()
+        net.release_implicit()
+        assert net.held is None
+        grads.append((outputs, net.y.weight.grad, net.u.weight.grad))
+    (plain, y_grad, u_grad), (held, held_y_grad, held_u_grad) = grads
+    for a, b in zip(plain, held, strict=True):
+        torch.testing.assert_close(a, b)
+    torch.testing.assert_close(held_y_grad, y_grad)
+    torch.testing.assert_close(held_u_grad, u_grad)
+
+
+def test_held_implicit_parts_pass_no_gradient_when_dropped():
+    net, users, movies = _implicit_net()
+    net.hold_implicit(users)
+    net(users, movies).sum().backward()
+    assert net.y.weight.grad is None  # the held copy gathered it
+    net.release_implicit(pass_gradient=False)
+    assert net.y.weight.grad is None and net.held is None
+
+
 def test_baking_keeps_predictions_and_detaches_the_lists():
     net, users, movies = _implicit_net()
     with torch.no_grad():
