@@ -69,8 +69,9 @@ def user_suggestions(
     from movierec.recommend import recommend
 
     theirs = dataset.ratings[dataset.ratings["user_id"] == user_id]
-    training = theirs[~theirs.index.isin(test.index)]
+    tested = test[test["user_id"] == user_id]
+    training = theirs[~theirs.index.isin(tested.index)]
     ratings = dict(zip(training["movie_id"].tolist(), training["rating"].astype(float).tolist(), strict=True))
     table = recommend(model, ratings, top_n=top_n, order=order).table
-    table["held_out"] = table["movie_id"].isin(test.loc[test["user_id"] == user_id, "movie_id"])
+    table["held_out"] = table["movie_id"].isin(tested["movie_id"])
     return table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -18,6 +19,11 @@ from movierec.ui.rate_state import ERROR_KEY, NOTICE_KEY, plain, report, undo_cl
 from movierec.ui.rate_widgets import rating_slider
 
 NEIGHBOUR_MIN_RATINGS = 5  # neighbours of fewer ratings are mostly noise in embedding space
+# A choice box sends every option to the browser on every rerun: at ml-32m's size, all movies and all
+# users took seconds. The most-rated movies (and the person's own) and the users with the most
+# held-out ratings are offered instead.
+MOVIE_CHOICES = 2000
+USER_CHOICES = 1000
 
 
 def titles(model: TrainedModel, dataset: Dataset, movie_ids: list[int]) -> pd.Series:
@@ -87,11 +93,18 @@ def change_rating(
 def more_like_this(model: TrainedModel, ratings: dict[int, float], order: str) -> None:
     """A movie's neighbours: watched by the same people (``order="ranking"``) or closest in embedding space."""
     movies = model.movies.sort_values(["n_ratings", "movie_id"], ascending=[False, True])
+    yours = movies["movie_id"].isin(ratings.keys())
+    movies = movies[yours | (np.arange(len(movies)) < MOVIE_CHOICES)]
     ids = movies["movie_id"].tolist()
     favourite = max((i for i in ratings if i in model.movie_index), key=lambda i: (ratings[i], -i), default=ids[0])
     names = dict(zip(movies["movie_id"], movies["title"], strict=True))
     chosen = st.selectbox(
-        "Movies like", ids, index=ids.index(favourite), format_func=lambda i: names[i], key="rate_like_pick"
+        "Movies like",
+        ids,
+        index=ids.index(favourite),
+        format_func=lambda i: names[i],
+        key="rate_like_pick",
+        help=f"The {MOVIE_CHOICES:,} most-rated movies and the ones you rated." if len(yours) > MOVIE_CHOICES else None,
     )
     if chosen is None:  # the catalogue is not empty, so the box always holds a choice
         return
@@ -117,27 +130,30 @@ def more_like_this(model: TrainedModel, ratings: dict[int, float], order: str) -
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner="Finding the held-out ratings…", max_entries=2)
 def _held_out(
     name: str | None, created: str, fingerprint: str, _model: TrainedModel, _dataset: Dataset
-) -> pd.DataFrame:
-    return held_out(_model, _dataset)
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The test part and its counts per user, shared and never copied: at ml-32m's size it has millions of rows."""
+    test = held_out(_model, _dataset)
+    return test, held_out_counts(test)
 
 
 def dataset_user(model: TrainedModel, dataset: Dataset, order: str) -> None:
     """Pick a user from the data: their held-out ratings against the model, and what they would be suggested."""
     try:
-        test = _held_out(model.name, model.created, dataset.fingerprint, model, dataset)
+        test, counts = _held_out(model.name, model.created, dataset.fingerprint, model, dataset)
     except MovieRecError as exc:
         st.info(str(exc))
         return
-    counts = held_out_counts(test)
+    shown = counts.iloc[:USER_CHOICES]
     user = st.selectbox(
         "Dataset user",
-        counts.index.tolist(),
-        format_func=lambda u: f"user {u} · {counts[u]} test ratings",
+        shown.index.tolist(),
+        format_func=lambda u: f"user {u} · {shown[u]} test ratings",
         key="rate_dataset_user",
-        help="Ratings held out of training: the model never saw them.",
+        help="Ratings held out of training: the model never saw them."
+        + (f" The {USER_CHOICES:,} users with the most of them are listed." if len(counts) > USER_CHOICES else ""),
     )
     table = user_test_ratings(model, dataset, test, int(user))
     st.metric(
