@@ -38,7 +38,11 @@ class EmbeddingNet(nn.Module):
     folds that part into the movie table.
     """
 
-    rating_range: torch.Tensor  # a buffer: (low, high)
+    # Buffers: moved by ``.to()`` with the module; only ``rating_range`` is saved in ``state_dict()``.
+    rating_range: torch.Tensor  # (low, high)
+    rated_indptr: torch.Tensor | None  # training only: user row u rated rated_movies[indptr[u]:indptr[u + 1]]
+    rated_movies: torch.Tensor | None
+    genres: torch.Tensor | None  # training only: (movie rows, genres), each row of unit length
 
     def __init__(
         self,
@@ -70,8 +74,8 @@ class EmbeddingNet(nn.Module):
         self.movie_bias = nn.Embedding(n_movies, 1) if use_bias else None
         self.use_dot = use_dot
         self.y = nn.Embedding(n_movies, n_factors) if implicit else None
-        self.rated: tuple[torch.Tensor, torch.Tensor] | None = None  # (indptr, movie rows) per user row
-        self.genres: torch.Tensor | None = None  # (movie rows, genres), each row of unit length
+        for name in ("rated_indptr", "rated_movies", "genres"):
+            self.register_buffer(name, None, persistent=False)
         self.genre_vectors: nn.Linear | None = None
         self.genre_bias: nn.Linear | None = None
         self.register_buffer("rating_range", torch.tensor(rating_range, dtype=torch.float32))
@@ -117,20 +121,13 @@ class EmbeddingNet(nn.Module):
         """Attach what each user rated (CSR: user row ``u`` rated ``movies[indptr[u]:indptr[u + 1]]``)."""
         if self.y is None:
             raise ValueError("set_rated needs a network built with implicit=True")
-        self.rated = (indptr.to(self.u.weight.device), movies.to(self.u.weight.device))
+        self.rated_indptr = indptr.to(self.u.weight.device)
+        self.rated_movies = movies.to(self.u.weight.device)
 
     @property
     def groups_by_user(self) -> bool:
         """Whether batches should hold few users: true while the implicit part is attached (see ``batches``)."""
-        return self.rated is not None
-
-    def _apply(self, fn, recurse=True):
-        # The rated lists are plain attributes (they must not be saved), so move them with the module.
-        if self.rated is not None:
-            self.rated = (fn(self.rated[0]), fn(self.rated[1]))
-        if self.genres is not None:
-            self.genres = fn(self.genres)
-        return super()._apply(fn, recurse)
+        return self.rated_indptr is not None
 
     @torch.no_grad()
     def bake(self) -> None:
@@ -139,10 +136,10 @@ class EmbeddingNet(nn.Module):
         Predictions stay the same; afterwards the tables alone hold each user's and movie's full
         vector, which is what :meth:`score` and saved models expect.
         """
-        if self.rated is not None:
+        if self.rated_indptr is not None:
             all_users = torch.arange(self.u.num_embeddings, device=self.u.weight.device)
             self.u.weight += self._implicit(all_users)
-            self.rated = None
+            self.rated_indptr = self.rated_movies = None
         if self.genres is not None and self.genre_vectors is not None:
             self.m.weight += self.genre_vectors(self.genres)
             if self.genre_bias is not None and self.movie_bias is not None:
@@ -151,8 +148,10 @@ class EmbeddingNet(nn.Module):
 
     def _implicit(self, users: torch.Tensor) -> torch.Tensor:
         """``sum(y[rated movies]) / sqrt(count)`` for each of ``users`` (distinct rows)."""
-        assert self.rated is not None and self.y is not None, "only while the rated lists are attached"
-        indptr, rated = self.rated
+        indptr, rated = self.rated_indptr, self.rated_movies
+        assert indptr is not None and rated is not None and self.y is not None, (
+            "only while the rated lists are attached"
+        )
         starts, counts = indptr[users], indptr[users + 1] - indptr[users]
         offsets = torch.cumsum(counts, 0) - counts
         # Positions of every rated movie of every user, without a Python loop over users.
@@ -167,7 +166,7 @@ class EmbeddingNet(nn.Module):
     def user_vectors(self, users: torch.Tensor) -> torch.Tensor:
         """The vectors :meth:`score` takes for user rows: the table row, plus the implicit part while attached."""
         vectors = self.u(users)
-        if self.rated is None:
+        if self.rated_indptr is None:
             return vectors
         distinct, inverse = torch.unique(users, return_inverse=True)
         # index_select's gradient adds rows in a fixed order; indexing's (index_put with accumulate) did

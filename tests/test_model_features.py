@@ -38,9 +38,17 @@ def test_baking_keeps_predictions_and_detaches_the_lists():
     with torch.no_grad():
         before = net(users, movies)
     net.bake()
-    assert net.rated is None
+    assert net.rated_indptr is None and net.rated_movies is None
     with torch.no_grad():
         torch.testing.assert_close(net(users, movies), before)
+
+
+def test_training_only_tensors_move_with_the_network_but_are_never_saved():
+    net, _, _ = _implicit_net()
+    net.set_genres(genre_matrix(pd.Series([["Comedy"], ["Drama"], [], [], [], []])))
+    assert {"rated_indptr", "rated_movies", "genres"}.isdisjoint(net.state_dict())
+    net.to("meta")
+    assert {net.rated_indptr.device.type, net.rated_movies.device.type, net.genres.device.type} == {"meta"}
 
 
 def _genre_net() -> EmbeddingNet:
@@ -113,7 +121,7 @@ def test_default_features_train_save_and_load(tmp_path):
     config = TINY.with_changes(implicit=True, use_genres=True, init_mean=True, refit=True, epochs=4)
     model = train_model(planted_dataset(), config, preset="tiny")
     assert model.metrics["refit_epochs"] == model.metrics["best_epoch"]
-    assert model.network.rated is None and model.network.genres is None  # baked: the tables alone predict
+    assert model.network.rated_indptr is None and model.network.genres is None  # baked: the tables alone predict
     loaded = load_model(model.save("features", directory=tmp_path))
     ids = model.users.ids[:5], model.movies["movie_id"].to_numpy()[:5]
     np.testing.assert_allclose(loaded.predict(*ids), model.predict(*ids), rtol=1e-6)
