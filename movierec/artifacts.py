@@ -245,12 +245,15 @@ def load_model(name_or_path: str | Path) -> TrainedModel:
             }
         )
         movies.loc[movies["year"] < 0, "year"] = pd.NA
+        if config.implicit and isinstance(payload.get("state_dict"), dict):
+            # Files saved before bake() dropped the implicit table still carry it; prediction never read it.
+            payload["state_dict"].pop("y.weight", None)
         with torch.device("meta"):  # the shape the config describes, without allocating it
-            skeleton = build_network(config, len(user_ids), len(movies), scale[0], scale[1])
+            skeleton = _saved_network(config, len(user_ids), len(movies), scale)
         problem = check_contents(payload, skeleton)
         if problem is not None:
             raise MovieRecError(problem)
-        network = build_network(config, len(user_ids), len(movies), scale[0], scale[1])
+        network = _saved_network(config, len(user_ids), len(movies), scale)
         network.load_state_dict(payload["state_dict"], strict=True)
         model = TrainedModel(
             config=config,
@@ -276,6 +279,13 @@ def load_model(name_or_path: str | Path) -> TrainedModel:
     if len(model.users) != len(user_ids):
         raise MovieRecError(f"{path} has duplicate user ids; it was not loaded.")
     return model
+
+
+def _saved_network(config: TrainConfig, n_users: int, n_movies: int, scale: tuple[float, ...]) -> EmbeddingNet:
+    """The network a saved file holds: the one its config describes, baked (no training-only table)."""
+    network = build_network(config, n_users, n_movies, scale[0], scale[1])
+    network.bake()
+    return network
 
 
 def list_models(dataset: str | None = None, directory: Path | None = None) -> list[ModelInfo]:

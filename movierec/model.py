@@ -31,7 +31,7 @@ class EmbeddingNet(nn.Module):
         implicit: learn a second movie table whose rows, summed over the movies a user rated and
             scaled by ``1/sqrt(count)``, are added to the user's vector (SVD++). The rated lists are
             attached with :meth:`set_rated` for training and folded into the user table by
-            :meth:`bake`, so a trained network needs no lists to predict.
+            :meth:`bake`, which drops the second table: a trained network needs neither to predict.
 
     Genres work the same way: :meth:`set_genres` adds to each movie's vector (and bias) a learned
     vector per genre it belongs to, so a movie with few ratings starts from its genres; :meth:`bake`
@@ -120,7 +120,7 @@ class EmbeddingNet(nn.Module):
     def set_rated(self, indptr: torch.Tensor, movies: torch.Tensor) -> None:
         """Attach what each user rated (CSR: user row ``u`` rated ``movies[indptr[u]:indptr[u + 1]]``)."""
         if self.y is None:
-            raise ValueError("set_rated needs a network built with implicit=True")
+            raise ValueError("set_rated needs a network built with implicit=True and not yet baked")
         self.rated_indptr = indptr.to(self.u.weight.device)
         self.rated_movies = movies.to(self.u.weight.device)
 
@@ -134,12 +134,14 @@ class EmbeddingNet(nn.Module):
         """Fold the implicit part into the user table and the genre part into the movie table and biases.
 
         Predictions stay the same; afterwards the tables alone hold each user's and movie's full
-        vector, which is what :meth:`score` and saved models expect.
+        vector, which is what :meth:`score` and saved models expect. The implicit table is dropped even
+        when no lists were attached, so a saved network never carries it.
         """
         if self.rated_indptr is not None:
             all_users = torch.arange(self.u.num_embeddings, device=self.u.weight.device)
             self.u.weight += self._implicit(all_users)
             self.rated_indptr = self.rated_movies = None
+        self.y = None
         if self.genres is not None and self.genre_vectors is not None:
             self.m.weight += self.genre_vectors(self.genres)
             if self.genre_bias is not None and self.movie_bias is not None:
