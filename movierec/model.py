@@ -97,12 +97,75 @@ class EmbeddingNet(nn.Module):
             if table is not None:
                 table.weight.data.zero_()
 
+    @property
+    def n_users(self) -> int:
+        """Rows of the user table."""
+        return self.u.num_embeddings
+
+    @property
+    def n_movies(self) -> int:
+        """Rows of the movie table."""
+        return self.m.num_embeddings
+
+    @property
+    def n_factors(self) -> int:
+        """Width of each user and movie vector."""
+        return self.u.embedding_dim
+
+    @property
+    def use_bias(self) -> bool:
+        """Whether a learned bias per user and per movie is added."""
+        return self.user_bias is not None
+
+    @property
+    def rating_bounds(self) -> tuple[float, float]:
+        """The (low, high) the sigmoid spans.
+
+        A range, not a ``RatingScale``: the step between allowed ratings belongs to the data, not the network.
+        """
+        low, high = self.rating_range.tolist()
+        return low, high
+
+    def user_table(self) -> torch.Tensor:
+        """Every user row's vector, ``(n_users, n_factors)``, detached (it shares the weights' memory)."""
+        return self.u.weight.detach()
+
+    def movie_table(self) -> torch.Tensor:
+        """Every movie row's vector, ``(n_movies, n_factors)``, detached (it shares the weights' memory)."""
+        return self.m.weight.detach()
+
+    def user_biases(self) -> torch.Tensor | None:
+        """Every user row's bias, ``(n_users,)`` and detached; None without biases."""
+        return None if self.user_bias is None else self.user_bias.weight.detach().squeeze(1)
+
+    def movie_biases(self) -> torch.Tensor | None:
+        """Every movie row's bias, ``(n_movies,)`` and detached; None without biases."""
+        return None if self.movie_bias is None else self.movie_bias.weight.detach().squeeze(1)
+
+    def average_user(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The average user row and the per-dimension spread of user rows around it.
+
+        Both are laid out as one user's parameters: the vector, then the bias when there is one (see
+        :meth:`split_user`).
+        """
+        biases = self.user_biases()
+        tables = [self.user_table()] + ([] if biases is None else [biases.unsqueeze(1)])
+        mean = torch.cat([table.mean(dim=0) for table in tables])
+        users = torch.cat(tables, dim=1)
+        # A spread floor keeps the prior usable for a network with a single (or untrained) user row.
+        spread = users.std(dim=0).nan_to_num(0.0).clamp_min(1e-2) if len(users) > 1 else torch.full_like(mean, 1e-2)
+        return mean, spread
+
+    def split_user(self, parameters: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """One user's parameters, laid out as by :meth:`average_user`, as (vector, bias or None)."""
+        return parameters[: self.n_factors], (parameters[self.n_factors] if self.use_bias else None)
+
     def init_output(self, mean_rating: float) -> None:
         """Start the output at ``mean_rating``: the constant of the logit becomes its inverse sigmoid.
 
         Biases and the dot product then only learn deviations from the mean, which they do faster.
         """
-        low, high = (float(v) for v in self.rating_range)
+        low, high = self.rating_bounds
         share = min(max((mean_rating - low) / (high - low), 1e-3), 1 - 1e-3)
         self.fc.bias.data.fill_(float(torch.logit(torch.tensor(share))))
 
