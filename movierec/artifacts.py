@@ -83,9 +83,10 @@ class TrainedModel:
         A trained model does not change, and at 200,000 users this took half of each fold-in. Unknown
         users are predicted as this average; fold-in starts from it and is pulled towards it.
         """
-        return self.network.average_user()
+        with torch.inference_mode(False):  # fold-in optimises from these even when predict() asked first
+            return self.network.average_user()
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def predict(self, user_ids: Any, movie_ids: Any) -> np.ndarray:
         """Predicted ratings for raw id pairs, clipped to the rating scale.
 

@@ -115,7 +115,7 @@ def fold_in(model: TrainedModel, ratings: Mapping[int, float]) -> FoldIn:
     if used:
         theta = _fit(model, start, spread, torch.from_numpy(rows[known]), torch.tensor(list(used.values())))
     vector, bias = net.split_user(theta)
-    with torch.no_grad():
+    with torch.inference_mode():  # the scores only become numbers; the vector itself stays a normal tensor
         n_movies = net.n_movies
         user_bias = bias.expand(n_movies) if bias is not None else None
         scores = net.score(vector.expand(n_movies, -1), net.movie_table(), user_bias, net.movie_biases())

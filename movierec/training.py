@@ -113,7 +113,7 @@ def cosine_restarts(period: int, floor: float) -> Callable[[int], float]:
     return factor
 
 
-@torch.no_grad()
+@torch.inference_mode()  # callers only read the result: it never enters autograd
 def predict_rows(network: nn.Module, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
     """Predictions for row pairs in large batches, in eval mode (the mode is restored)."""
     was_training = network.training

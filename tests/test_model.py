@@ -6,6 +6,7 @@ from torch import nn
 
 from movierec.dropout import ByteDropout
 from movierec.model import EmbeddingNet
+from movierec.training import predict_rows
 
 
 def test_article_architecture_and_initialisation():
@@ -66,3 +67,13 @@ def test_the_average_user_is_laid_out_as_one_user():
     single = EmbeddingNet(1, 7, n_factors=3, hidden=(), dropouts=())
     assert single.split_user(single.average_user()[0])[1] is None
     torch.testing.assert_close(single.average_user()[1], torch.full((3,), 1e-2))
+
+
+def test_inference_mode_predictions_equal_those_with_gradients_off():
+    torch.manual_seed(0)
+    net = EmbeddingNet(5, 6, n_factors=3, hidden=(4,), dropouts=(0.3,), use_bias=True, use_dot=True).train()
+    users, movies = torch.tensor([0, 3, 4, 1]), torch.tensor([2, 5, 0, 1])
+    predicted = predict_rows(net, users, movies)
+    assert net.training  # the mode is restored
+    with torch.no_grad():
+        assert torch.equal(predicted, net.eval()(users, movies))

@@ -182,3 +182,5 @@ def test_the_average_user_is_worked_out_once_per_model(monkeypatch):
     for model in (first, first, second):
         fold_in(model, {2: 5.0})
     assert calls == [trained.network, trained.network]
+    # Asked for first in inference mode, yet usable by the fold-in's gradients.
+    assert not first.user_prior[0].is_inference()
