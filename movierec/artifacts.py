@@ -18,6 +18,7 @@ import torch
 
 from movierec import paths
 from movierec.config import TrainConfig
+from movierec.data import RatingScale
 from movierec.errors import MovieRecError
 from movierec.ids import IdIndex
 from movierec.model import EmbeddingNet
@@ -75,6 +76,11 @@ class TrainedModel:
 
     def __post_init__(self) -> None:
         self.movie_index = IdIndex(self.movies["movie_id"].to_numpy(), "movie")
+
+    @property
+    def rating_scale(self) -> RatingScale:
+        """The ratings of the data the model was trained on (its network knows only the range)."""
+        return RatingScale(*self.scale)
 
     @functools.cached_property
     def user_prior(self) -> tuple[torch.Tensor, torch.Tensor]:

@@ -11,7 +11,6 @@ import torch
 import torch.nn.functional as F
 
 from movierec.artifacts import TrainedModel
-from movierec.data import RatingScale
 from movierec.errors import MovieRecError
 
 FIT_STEPS = 15  # L-BFGS iterations: the loss is within ~0.01 (squared rating error) of its optimum after ~10
@@ -78,7 +77,7 @@ def check_ratings(model: TrainedModel, ratings: Mapping[int, float]) -> None:
 
     Any value in the scale's range will do: a half-star rating folds into a whole-star model.
     """
-    scale = RatingScale(*model.scale)
+    scale = model.rating_scale
     for movie_id, rating in ratings.items():
         if not isinstance(rating, (int, float)) or scale.problem(rating, on_step=False):
             raise MovieRecError(
