@@ -31,10 +31,10 @@ def sized_model(name: str, n_users: int, n_movies: int, seed: int = 1) -> Traine
     config = preset("default")
     torch.manual_seed(seed)
     network = build_network(config, n_users, n_movies, 0.5, 5.0)
-    with torch.no_grad():
-        for table in (network.u, network.m, network.user_bias, network.movie_bias):
-            if table is not None:
-                table.weight.normal_(0, 0.1)
+    network.bake()  # as trained and saved: no implicit table
+    for table in (network.user_table(), network.movie_table(), network.user_biases(), network.movie_biases()):
+        if table is not None:
+            table.normal_(0, 0.1)  # the accessors share the weights' memory
     rng = np.random.default_rng(seed)
     movies = pd.DataFrame(
         {

@@ -86,7 +86,7 @@ def project_pca(
     """PCA of the embeddings of the ``top_n`` most rated movies, oriented and labelled.
 
     Args:
-        model: a trained model; its movie table ``network.m`` is projected.
+        model: a trained model; its movie table (``network.movie_table()``) is projected.
         movies: the candidate movies (columns of :data:`MOVIE_COLUMNS`); default: the model's own table.
             Movies the model was not trained on are left out.
         top_n: how many of the most rated candidates to project (ties broken by movie id).
@@ -103,7 +103,7 @@ def project_pca(
     if top_n < 1 or n_components < 1:
         raise MovieRecError(f"top_n and n_components must be positive (got {top_n} and {n_components}).")
     chosen = select_movies(model, model.movies if movies is None else movies, top_n, min_ratings)
-    vectors = model.network.m.weight.detach().cpu().double().numpy()[model.movie_index.rows(chosen["movie_id"])]
+    vectors = model.network.movie_table().cpu().double().numpy()[model.movie_index.rows(chosen["movie_id"])]
     k = min(n_components, len(chosen) - 1, vectors.shape[1])
     # The full LAPACK solver is exact and deterministic; the randomized one would vary with its seed.
     # One BLAS thread: a matrix this small gains nothing from threads, and busy-waiting threads

@@ -31,14 +31,18 @@ class EmbeddingNet(nn.Module):
         implicit: learn a second movie table whose rows, summed over the movies a user rated and
             scaled by ``1/sqrt(count)``, are added to the user's vector (SVD++). The rated lists are
             attached with :meth:`set_rated` for training and folded into the user table by
-            :meth:`bake`, so a trained network needs no lists to predict.
+            :meth:`bake`, which drops the second table: a trained network needs neither to predict.
 
     Genres work the same way: :meth:`set_genres` adds to each movie's vector (and bias) a learned
     vector per genre it belongs to, so a movie with few ratings starts from its genres; :meth:`bake`
     folds that part into the movie table.
     """
 
-    rating_range: torch.Tensor  # a buffer: (low, high)
+    # Buffers: moved by ``.to()`` with the module; only ``rating_range`` is saved in ``state_dict()``.
+    rating_range: torch.Tensor  # (low, high)
+    rated_indptr: torch.Tensor | None  # training only: user row u rated rated_movies[indptr[u]:indptr[u + 1]]
+    rated_movies: torch.Tensor | None
+    genres: torch.Tensor | None  # training only: (movie rows, genres), each row of unit length
 
     def __init__(
         self,
@@ -70,8 +74,8 @@ class EmbeddingNet(nn.Module):
         self.movie_bias = nn.Embedding(n_movies, 1) if use_bias else None
         self.use_dot = use_dot
         self.y = nn.Embedding(n_movies, n_factors) if implicit else None
-        self.rated: tuple[torch.Tensor, torch.Tensor] | None = None  # (indptr, movie rows) per user row
-        self.genres: torch.Tensor | None = None  # (movie rows, genres), each row of unit length
+        for name in ("rated_indptr", "rated_movies", "genres"):
+            self.register_buffer(name, None, persistent=False)
         self.genre_vectors: nn.Linear | None = None
         self.genre_bias: nn.Linear | None = None
         self.held: HeldImplicit | None = None  # set by hold_implicit() during training
@@ -94,12 +98,75 @@ class EmbeddingNet(nn.Module):
             if table is not None:
                 table.weight.data.zero_()
 
+    @property
+    def n_users(self) -> int:
+        """Rows of the user table."""
+        return self.u.num_embeddings
+
+    @property
+    def n_movies(self) -> int:
+        """Rows of the movie table."""
+        return self.m.num_embeddings
+
+    @property
+    def n_factors(self) -> int:
+        """Width of each user and movie vector."""
+        return self.u.embedding_dim
+
+    @property
+    def use_bias(self) -> bool:
+        """Whether a learned bias per user and per movie is added."""
+        return self.user_bias is not None
+
+    @property
+    def rating_bounds(self) -> tuple[float, float]:
+        """The (low, high) the sigmoid spans.
+
+        A range, not a ``RatingScale``: the step between allowed ratings belongs to the data, not the network.
+        """
+        low, high = self.rating_range.tolist()
+        return low, high
+
+    def user_table(self) -> torch.Tensor:
+        """Every user row's vector, ``(n_users, n_factors)``, detached (it shares the weights' memory)."""
+        return self.u.weight.detach()
+
+    def movie_table(self) -> torch.Tensor:
+        """Every movie row's vector, ``(n_movies, n_factors)``, detached (it shares the weights' memory)."""
+        return self.m.weight.detach()
+
+    def user_biases(self) -> torch.Tensor | None:
+        """Every user row's bias, ``(n_users,)`` and detached; None without biases."""
+        return None if self.user_bias is None else self.user_bias.weight.detach().squeeze(1)
+
+    def movie_biases(self) -> torch.Tensor | None:
+        """Every movie row's bias, ``(n_movies,)`` and detached; None without biases."""
+        return None if self.movie_bias is None else self.movie_bias.weight.detach().squeeze(1)
+
+    def average_user(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The average user row and the per-dimension spread of user rows around it.
+
+        Both are laid out as one user's parameters: the vector, then the bias when there is one (see
+        :meth:`split_user`).
+        """
+        biases = self.user_biases()
+        tables = [self.user_table()] + ([] if biases is None else [biases.unsqueeze(1)])
+        mean = torch.cat([table.mean(dim=0) for table in tables])
+        users = torch.cat(tables, dim=1)
+        # A spread floor keeps the prior usable for a network with a single (or untrained) user row.
+        spread = users.std(dim=0).nan_to_num(0.0).clamp_min(1e-2) if len(users) > 1 else torch.full_like(mean, 1e-2)
+        return mean, spread
+
+    def split_user(self, parameters: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """One user's parameters, laid out as by :meth:`average_user`, as (vector, bias or None)."""
+        return parameters[: self.n_factors], (parameters[self.n_factors] if self.use_bias else None)
+
     def init_output(self, mean_rating: float) -> None:
         """Start the output at ``mean_rating``: the constant of the logit becomes its inverse sigmoid.
 
         Biases and the dot product then only learn deviations from the mean, which they do faster.
         """
-        low, high = (float(v) for v in self.rating_range)
+        low, high = self.rating_bounds
         share = min(max((mean_rating - low) / (high - low), 1e-3), 1 - 1e-3)
         self.fc.bias.data.fill_(float(torch.logit(torch.tensor(share))))
 
@@ -117,33 +184,28 @@ class EmbeddingNet(nn.Module):
     def set_rated(self, indptr: torch.Tensor, movies: torch.Tensor) -> None:
         """Attach what each user rated (CSR: user row ``u`` rated ``movies[indptr[u]:indptr[u + 1]]``)."""
         if self.y is None:
-            raise ValueError("set_rated needs a network built with implicit=True")
-        self.rated = (indptr.to(self.u.weight.device), movies.to(self.u.weight.device))
+            raise ValueError("set_rated needs a network built with implicit=True and not yet baked")
+        self.rated_indptr = indptr.to(self.u.weight.device)
+        self.rated_movies = movies.to(self.u.weight.device)
 
     @property
     def groups_by_user(self) -> bool:
         """Whether batches should hold few users: true while the implicit part is attached (see ``batches``)."""
-        return self.rated is not None
-
-    def _apply(self, fn, recurse=True):
-        # The rated lists are plain attributes (they must not be saved), so move them with the module.
-        if self.rated is not None:
-            self.rated = (fn(self.rated[0]), fn(self.rated[1]))
-        if self.genres is not None:
-            self.genres = fn(self.genres)
-        return super()._apply(fn, recurse)
+        return self.rated_indptr is not None
 
     @torch.no_grad()
     def bake(self) -> None:
         """Fold the implicit part into the user table and the genre part into the movie table and biases.
 
         Predictions stay the same; afterwards the tables alone hold each user's and movie's full
-        vector, which is what :meth:`score` and saved models expect.
+        vector, which is what :meth:`score` and saved models expect. The implicit table is dropped even
+        when no lists were attached, so a saved network never carries it.
         """
-        if self.rated is not None:
+        if self.rated_indptr is not None:
             all_users = torch.arange(self.u.num_embeddings, device=self.u.weight.device)
             self.u.weight += self._implicit(all_users)
-            self.rated = None
+            self.rated_indptr = self.rated_movies = None
+        self.y = None
         if self.genres is not None and self.genre_vectors is not None:
             self.m.weight += self.genre_vectors(self.genres)
             if self.genre_bias is not None and self.movie_bias is not None:
@@ -152,8 +214,10 @@ class EmbeddingNet(nn.Module):
 
     def _implicit(self, users: torch.Tensor) -> torch.Tensor:
         """``sum(y[rated movies]) / sqrt(count)`` for each of ``users`` (distinct rows)."""
-        assert self.rated is not None and self.y is not None, "only while the rated lists are attached"
-        indptr, rated = self.rated
+        indptr, rated = self.rated_indptr, self.rated_movies
+        assert indptr is not None and rated is not None and self.y is not None, (
+            "only while the rated lists are attached"
+        )
         starts, counts = indptr[users], indptr[users + 1] - indptr[users]
         offsets = torch.cumsum(counts, 0) - counts
         # Positions of every rated movie of every user, without a Python loop over users.
@@ -187,7 +251,7 @@ class EmbeddingNet(nn.Module):
         vectors = self.u(users)
         if self.held is not None:
             return vectors + self.held.lookup(users)
-        if self.rated is None:
+        if self.rated_indptr is None:
             return vectors
         distinct, inverse = torch.unique(users, return_inverse=True)
         # index_select's gradient adds rows in a fixed order; indexing's (index_put with accumulate) did

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -12,9 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from movierec.artifacts import TrainedModel
-from movierec.data import RatingScale
 from movierec.errors import MovieRecError
-from movierec.model import EmbeddingNet
 
 FIT_STEPS = 15  # L-BFGS iterations: the loss is within ~0.01 (squared rating error) of its optimum after ~10
 # Cost, in squared rating error, of moving one per-dimension user spread away from the average user.
@@ -80,34 +77,12 @@ def check_ratings(model: TrainedModel, ratings: Mapping[int, float]) -> None:
 
     Any value in the scale's range will do: a half-star rating folds into a whole-star model.
     """
-    scale = RatingScale(*model.scale)
+    scale = model.rating_scale
     for movie_id, rating in ratings.items():
         if not isinstance(rating, (int, float)) or scale.problem(rating, on_step=False):
             raise MovieRecError(
                 f"Rating {rating!r} for movie {movie_id} is outside this model's scale ({scale.min:g}–{scale.max:g})."
             )
-
-
-_PRIORS: weakref.WeakKeyDictionary[EmbeddingNet, tuple[torch.Tensor, torch.Tensor]] = weakref.WeakKeyDictionary()
-
-
-def _prior(model: TrainedModel) -> tuple[torch.Tensor, torch.Tensor]:
-    """The average trained user and the spread around it, computed once per network.
-
-    A trained network does not change, and at 200,000 users this took half of each fold-in.
-    """
-    if model.network not in _PRIORS:
-        _PRIORS[model.network] = _user_prior(model.network)
-    return _PRIORS[model.network]
-
-
-def _user_prior(net: EmbeddingNet) -> tuple[torch.Tensor, torch.Tensor]:
-    """The average user (vector, then bias when there is one) and the per-dimension spread around it."""
-    tables = [net.u.weight.detach()] + ([net.user_bias.weight.detach()] if net.user_bias is not None else [])
-    users = torch.cat(tables, dim=1)
-    # A spread floor keeps the prior usable for a model with a single (or untrained) user row.
-    spread = users.std(dim=0).nan_to_num(0.0).clamp_min(1e-2) if len(users) > 1 else torch.full_like(users[0], 1e-2)
-    return users.mean(dim=0), spread
 
 
 def fold_in(model: TrainedModel, ratings: Mapping[int, float]) -> FoldIn:
@@ -134,33 +109,28 @@ def fold_in(model: TrainedModel, ratings: Mapping[int, float]) -> FoldIn:
     rows = model.movie_index.rows(ids)
     known = rows >= 0
     used = {int(i): float(ratings[int(i)]) for i in ids[known]}
-    start, spread = _prior(model)
+    start, spread = model.user_prior
     theta = start.clone()
     if used:
         theta = _fit(model, start, spread, torch.from_numpy(rows[known]), torch.tensor(list(used.values())))
-    vector, bias = _split(model, theta)
-    with torch.no_grad():
-        n_movies = net.m.num_embeddings
-        movie_bias = net.movie_bias.weight.squeeze(1) if net.movie_bias is not None else None
+    vector, bias = net.split_user(theta)
+    with torch.inference_mode():  # the scores only become numbers; the vector itself stays a normal tensor
+        n_movies = net.n_movies
         user_bias = bias.expand(n_movies) if bias is not None else None
-        scores = net.score(vector.expand(n_movies, -1), net.m.weight, user_bias, movie_bias)
+        scores = net.score(vector.expand(n_movies, -1), net.movie_table(), user_bias, net.movie_biases())
     predictions = np.clip(scores.numpy(), model.scale[0], model.scale[1])
     return FoldIn(
         vector, float(bias) if bias is not None else None, predictions, used, tuple(int(i) for i in ids[~known])
     )
 
 
-def _split(model: TrainedModel, theta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-    n_factors = model.network.u.embedding_dim
-    return theta[:n_factors], (theta[n_factors] if model.network.user_bias is not None else None)
-
-
 def _fit(
     model: TrainedModel, start: torch.Tensor, spread: torch.Tensor, rows: torch.Tensor, target: torch.Tensor
 ) -> torch.Tensor:
     net = model.network
-    movies = net.m.weight.detach()[rows]
-    movie_bias = net.movie_bias.weight.detach()[rows].squeeze(1) if net.movie_bias is not None else None
+    movies = net.movie_table()[rows]
+    movie_biases = net.movie_biases()
+    movie_bias = movie_biases[rows] if movie_biases is not None else None
     # Optimising in units of the user spread makes the prior an identity, which L-BFGS converges on fast.
     z = torch.zeros_like(start, requires_grad=True)
     optimiser = torch.optim.LBFGS(
@@ -168,7 +138,7 @@ def _fit(
     )
 
     def closure() -> torch.Tensor:
-        vector, bias = _split(model, start + spread * z)
+        vector, bias = net.split_user(start + spread * z)
         user_bias = bias.expand(len(rows)) if bias is not None else None
         predicted = net.score(vector.expand(len(rows), -1), movies, user_bias, movie_bias)
         loss = (predicted - target).pow(2).sum() + PRIOR_WEIGHT * z.pow(2).sum()
@@ -258,7 +228,7 @@ def recommend(
 
 
 def _unit_movies(model: TrainedModel) -> torch.Tensor:
-    return F.normalize(model.network.m.weight.detach(), dim=1)
+    return F.normalize(model.network.movie_table(), dim=1)
 
 
 def liked(model: TrainedModel, ratings: Mapping[int, float]) -> list[int]:

@@ -88,7 +88,6 @@ def _read_ratings(args: argparse.Namespace, scale: Any) -> dict[int, float]:
 
 def _recommend(args: argparse.Namespace) -> int:
     from movierec.artifacts import load_model
-    from movierec.data import RatingScale
     from movierec.recommend import Filters, recommend
 
     if not 1 <= args.top <= MAX_TOP:
@@ -96,7 +95,7 @@ def _recommend(args: argparse.Namespace) -> int:
     if args.min_ratings is not None and args.min_ratings < 0:
         raise MovieRecError(f"--min-ratings must be 0 or more (got {args.min_ratings}).")
     model = load_model(args.model)
-    ratings = _read_ratings(args, RatingScale(*model.scale))
+    ratings = _read_ratings(args, model.rating_scale)
     filters = Filters() if args.min_ratings is None else Filters(min_ratings=args.min_ratings)
     result = recommend(model, ratings, top_n=args.top, filters=filters, order=args.order)
     rows = [

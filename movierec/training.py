@@ -16,6 +16,7 @@ from movierec.batches import ShuffledOrder, UserGroupedOrder
 from movierec.config import TrainConfig
 from movierec.dropout import ByteDropout
 from movierec.errors import MovieRecError
+from movierec.model import EmbeddingNet
 from movierec.row_adam import RowAdam
 
 EVAL_BATCH = 65536  # rows per forward pass when scoring without gradients
@@ -113,7 +114,7 @@ def cosine_restarts(period: int, floor: float) -> Callable[[int], float]:
     return factor
 
 
-@torch.no_grad()
+@torch.inference_mode()  # callers only read the result: it never enters autograd
 def predict_rows(network: nn.Module, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
     """Predictions for row pairs in large batches, in eval mode (the mode is restored)."""
     was_training = network.training
@@ -318,23 +319,24 @@ def _run_epoch(
     device = train.ratings.device
     every = REPORT_EVERY.get(device.type, REPORT_EVERY["cuda"])
     positions, run = order.epoch(), order.run_length
+    holder = network if run > 1 and isinstance(network, EmbeddingNet) else None  # grouped orders imply one
     losses, reported, n_done = torch.empty(len(lrs), device=device), 0, 0
     network.train()
     for batch, lr in enumerate(lrs):
         if stop is not None and stop.is_set():
             break
-        if run > 1 and batch % run == 0:
-            network.hold_implicit(train.users[positions[batch * batch_size : (batch + run) * batch_size]])
+        if holder is not None and batch % run == 0:
+            holder.hold_implicit(train.users[positions[batch * batch_size : (batch + run) * batch_size]])
         idx = positions[batch * batch_size : (batch + 1) * batch_size]
         loss = F.mse_loss(network(train.users[idx], train.movies[idx]), train.ratings[idx])
-        ends_run = run > 1 and ((batch + 1) % run == 0 or batch + 1 == len(lrs))
-        step(loss, lr, network.release_implicit if ends_run else None)
+        ends_run = (batch + 1) % run == 0 or batch + 1 == len(lrs)
+        step(loss, lr, holder.release_implicit if holder is not None and ends_run else None)
         losses[batch] = loss.detach()
         n_done = batch + 1
         if n_done - reported == every:
             reported = _report(callbacks, epoch, reported, losses, lrs[:n_done])
-    if run > 1:
-        network.release_implicit(pass_gradient=False)  # a stop part-way through a run: no step would follow
+    if holder is not None:
+        holder.release_implicit(pass_gradient=False)  # a stop part-way through a run: no step would follow
     _report(callbacks, epoch, reported, losses, lrs[:n_done])
     return losses, n_done
 

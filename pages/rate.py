@@ -7,7 +7,7 @@ import streamlit as st
 from movierec.errors import MovieRecError
 from movierec.recommend import fold_in
 from movierec.ui import rate_tabs, rate_widgets
-from movierec.ui.rate_state import pick_profile, plain, profile_store, scale_of
+from movierec.ui.rate_state import pick_profile, plain, profile_store
 from movierec.ui.shell import require_shell
 from movierec.ui.state import active_dataset, active_model
 
@@ -33,7 +33,7 @@ if profile is None:
     st.stop()
 
 dataset = active_dataset()
-scale = scale_of(model)
+scale = model.rating_scale
 try:
     ratings = store.ratings(profile)
 except MovieRecError as exc:

@@ -30,12 +30,12 @@ def trained():
 def _planted(model, sign: float = 1.0, seed: int = 0):
     """Movie vectors: dramas at +3, comedies at -3 along one random direction, plus small noise; all times ``sign``."""
     rng = np.random.default_rng(seed)
-    n_movies, n_factors = model.network.m.weight.shape
+    n_movies, n_factors = model.network.n_movies, model.network.n_factors
     direction = rng.normal(size=n_factors)
     direction /= np.linalg.norm(direction)
     is_drama = np.array(["Drama" in g for g in model.movies["genres"]])
     vectors = np.outer(np.where(is_drama, 3.0, -3.0), direction) + rng.normal(0, 0.3, (n_movies, n_factors))
-    model.network.m.weight.data = torch.tensor(sign * vectors, dtype=torch.float32)
+    model.network.movie_table().copy_(torch.from_numpy(sign * vectors))  # the table shares the weights' memory
     return direction, is_drama
 
 
@@ -99,7 +99,7 @@ def test_a_model_with_fewer_movies_than_asked_projects_all_it_has(trained):
     projection = project_pca(trained, top_n=1000, n_components=50)
     assert len(projection.table) == len(trained.movies) < projection.requested
     # Components are capped by the embedding width (8 in the tiny model).
-    assert len(projection.components) == trained.network.m.embedding_dim
+    assert len(projection.components) == trained.network.n_factors
 
 
 def test_ends_give_the_extremes_of_a_component(trained):

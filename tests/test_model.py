@@ -6,6 +6,7 @@ from torch import nn
 
 from movierec.dropout import ByteDropout
 from movierec.model import EmbeddingNet
+from movierec.training import predict_rows
 
 
 def test_article_architecture_and_initialisation():
@@ -40,3 +41,39 @@ def test_score_from_vectors_equals_forward():
             net.u(users), net.m(movies), net.user_bias(users).squeeze(1), net.movie_bias(movies).squeeze(1)
         )
     assert torch.allclose(direct, from_vectors)
+
+
+def test_the_contract_names_sizes_tables_biases_and_range():
+    net = EmbeddingNet(5, 7, n_factors=3, hidden=(4,), dropouts=(0.0,), rating_range=(0.5, 5.5), use_bias=True)
+    assert (net.n_users, net.n_movies, net.n_factors, net.use_bias) == (5, 7, 3, True)
+    assert net.rating_bounds == (0.5, 5.5)
+    assert net.user_table().shape == (5, 3) and net.movie_table().shape == (7, 3)
+    assert net.user_biases().shape == (5,) and net.movie_biases().shape == (7,)
+    assert not net.movie_table().requires_grad and net.movie_table().data_ptr() == net.m.weight.data_ptr()
+    plain = EmbeddingNet(5, 7, n_factors=3, hidden=(), dropouts=())
+    assert not plain.use_bias and plain.user_biases() is None and plain.movie_biases() is None
+
+
+def test_the_average_user_is_laid_out_as_one_user():
+    torch.manual_seed(0)
+    net = EmbeddingNet(5, 7, n_factors=3, hidden=(), dropouts=(), use_bias=True)
+    with torch.no_grad():
+        net.user_bias.weight.normal_()
+    mean, spread = net.average_user()
+    vector, bias = net.split_user(mean)
+    torch.testing.assert_close(vector, net.u.weight.mean(0))
+    torch.testing.assert_close(bias, net.user_bias.weight.mean())
+    assert spread.shape == (4,) and bool((spread >= 1e-2).all())
+    single = EmbeddingNet(1, 7, n_factors=3, hidden=(), dropouts=())
+    assert single.split_user(single.average_user()[0])[1] is None
+    torch.testing.assert_close(single.average_user()[1], torch.full((3,), 1e-2))
+
+
+def test_inference_mode_predictions_equal_those_with_gradients_off():
+    torch.manual_seed(0)
+    net = EmbeddingNet(5, 6, n_factors=3, hidden=(4,), dropouts=(0.3,), use_bias=True, use_dot=True).train()
+    users, movies = torch.tensor([0, 3, 4, 1]), torch.tensor([2, 5, 0, 1])
+    predicted = predict_rows(net, users, movies)
+    assert net.training  # the mode is restored
+    with torch.no_grad():
+        assert torch.equal(predicted, net.eval()(users, movies))

@@ -66,9 +66,17 @@ def test_baking_keeps_predictions_and_detaches_the_lists():
     with torch.no_grad():
         before = net(users, movies)
     net.bake()
-    assert net.rated is None
+    assert net.rated_indptr is None and net.rated_movies is None
     with torch.no_grad():
         torch.testing.assert_close(net(users, movies), before)
+
+
+def test_training_only_tensors_move_with_the_network_but_are_never_saved():
+    net, _, _ = _implicit_net()
+    net.set_genres(genre_matrix(pd.Series([["Comedy"], ["Drama"], [], [], [], []])))
+    assert {"rated_indptr", "rated_movies", "genres"}.isdisjoint(net.state_dict())
+    net.to("meta")
+    assert {net.rated_indptr.device.type, net.rated_movies.device.type, net.genres.device.type} == {"meta"}
 
 
 def _genre_net() -> EmbeddingNet:
@@ -141,11 +149,18 @@ def test_default_features_train_save_and_load(tmp_path):
     config = TINY.with_changes(implicit=True, use_genres=True, init_mean=True, refit=True, epochs=4)
     model = train_model(planted_dataset(), config, preset="tiny")
     assert model.metrics["refit_epochs"] == model.metrics["best_epoch"]
-    assert model.network.rated is None and model.network.genres is None  # baked: the tables alone predict
-    loaded = load_model(model.save("features", directory=tmp_path))
+    saved = set(model.network.state_dict())
+    assert {"u.weight", "m.weight", "movie_bias.weight", "rating_range"} <= saved
+    assert not any(key.startswith(("y.", "genre")) for key in saved)  # baked: the tables alone predict
+    path = model.save("features", directory=tmp_path)
+    loaded = load_model(path)
     ids = model.users.ids[:5], model.movies["movie_id"].to_numpy()[:5]
     np.testing.assert_allclose(loaded.predict(*ids), model.predict(*ids), rtol=1e-6)
     assert loaded.config.implicit and loaded.config.use_genres and loaded.config.refit
+    payload = torch.load(path, weights_only=True)
+    payload["state_dict"]["y.weight"] = torch.zeros(model.network.m.weight.shape)
+    torch.save(payload, path)  # as saved before baking dropped the implicit table
+    assert np.array_equal(load_model(path).predict(*ids), loaded.predict(*ids))
 
 
 def test_article_preset_keeps_its_spirit():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ import torch
 
 from movierec.browse import held_out, held_out_counts, user_test_ratings
 from movierec.errors import MovieRecError
+from movierec.model import EmbeddingNet
 from movierec.recommend import Filters, fold_in, liked, most_rated, popularity_scores, recommend, similar_movies
 from movierec.search import TitleSearch, normalise
 from tests.factories import planted_dataset, tiny_model
@@ -64,7 +67,7 @@ def test_fold_in_fits_the_ratings_it_was_given(model):
 def test_one_rating_moves_the_person_only_a_little(model):
     average = fold_in(model, {})
     one = fold_in(model, {2: 5.0})
-    users = model.network.u.weight.detach()
+    users = model.network.user_table()
     typical = (users - users.mean(0)).norm(dim=1).median()
     assert (one.vector - average.vector).norm() < 2 * typical
 
@@ -169,13 +172,15 @@ def test_browse_a_dataset_user_shows_held_out_ratings_with_predictions(model):
         user_test_ratings(model, data, test, 10**6)
 
 
-def test_the_average_user_is_worked_out_once_per_network(monkeypatch):
-    import movierec.recommend as recommend_module
-
-    first, second = tiny_model(), tiny_model()  # trained first: fitting the ranker folds people into other networks
+def test_the_average_user_is_worked_out_once_per_model(monkeypatch):
+    trained = tiny_model()  # trained first: training itself predicts and folds people in
+    first, second = replace(trained), replace(trained)  # two models around one network, nothing worked out yet
     calls = []
-    original = recommend_module._user_prior
-    monkeypatch.setattr(recommend_module, "_user_prior", lambda net: calls.append(net) or original(net))
+    original = EmbeddingNet.average_user
+    monkeypatch.setattr(EmbeddingNet, "average_user", lambda net: calls.append(net) or original(net))
+    first.predict(np.array([10**6]), np.array([2]))  # an unknown user, predicted as the average one
     for model in (first, first, second):
         fold_in(model, {2: 5.0})
-    assert calls == [first.network, second.network]
+    assert calls == [trained.network, trained.network]
+    # Asked for first in inference mode, yet usable by the fold-in's gradients.
+    assert not first.user_prior[0].is_inference()

@@ -13,7 +13,6 @@ import streamlit as st
 
 from movierec import paths
 from movierec.artifacts import TrainedModel
-from movierec.data import RatingScale
 from movierec.errors import MovieRecError
 from movierec.profiles import ProfileStore
 from movierec.search import TitleSearch
@@ -171,8 +170,3 @@ def _title_search(name: str | None, created: str, fingerprint: str, _model: Trai
 def title_search(model: TrainedModel) -> TitleSearch:
     """The title index of ``model``'s movies, built once per model."""
     return _title_search(model.name, model.created, model.fingerprint, model)
-
-
-def scale_of(model: TrainedModel) -> RatingScale:
-    """The rating scale of the model (the one its dataset uses)."""
-    return RatingScale(*model.scale)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from movierec.artifacts import TrainedModel
 from movierec.browse import held_out, held_out_counts, user_suggestions, user_test_ratings
-from movierec.data import Dataset, RatingScale
+from movierec.data import Dataset
 from movierec.errors import MovieRecError
 from movierec.evaluation import rmse
 from movierec.profiles import ProfileStore
@@ -41,7 +41,7 @@ def your_ratings(model: TrainedModel, dataset: Dataset, ratings: dict[int, float
         return
     ids = sorted(ratings, key=lambda i: (-ratings[i], i))
     rows = model.movie_index.rows(ids)
-    scale = RatingScale(*model.scale)
+    scale = model.rating_scale
     notes = [
         "outside this model's rating scale"
         if scale.problem(ratings[i], on_step=False)
@@ -85,9 +85,7 @@ def change_rating(
         return
     movie = pd.Series({"movie_id": chosen, "title": names[chosen], "genres": [], "n_ratings": 0})
     in_model = model.movies[model.movies["movie_id"] == chosen]
-    rating_slider(
-        store, profile, RatingScale(*model.scale), in_model.iloc[0] if len(in_model) else movie, ratings, "edit"
-    )
+    rating_slider(store, profile, model.rating_scale, in_model.iloc[0] if len(in_model) else movie, ratings, "edit")
 
 
 def more_like_this(model: TrainedModel, ratings: dict[int, float], order: str) -> None:
