@@ -36,6 +36,7 @@ _HOMES = {
     "load_ratings_csv": "movierec.data",
     "train_model": "movierec.pipeline",
     "TrainedModel": "movierec.artifacts",
+    "TrainingResults": "movierec.results",
     "load_model": "movierec.artifacts",
     "list_models": "movierec.artifacts",
     "fold_in": "movierec.recommend",
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from movierec.profiles import ProfileStore as ProfileStore
     from movierec.recommend import fold_in as fold_in
     from movierec.recommend import similar_movies as similar_movies
+    from movierec.results import TrainingResults as TrainingResults
     from movierec.search import TitleSearch as TitleSearch
 
 

@@ -1,4 +1,4 @@
-"""``TrainedModel``: config + weights + id maps + movie facts + metrics, saved as one safe file."""
+"""``TrainedModel``: config + weights + id maps + movie facts + results, saved as one safe file."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from movierec.ids import IdIndex
 from movierec.model import EmbeddingNet
 from movierec.model_checks import check_contents
 from movierec.ranker import Ranker
+from movierec.results import TrainingResults
 from movierec.training import predict_rows
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class TrainedModel:
     scale: tuple[float, float, float]  # min, max, step
     dataset: str
     fingerprint: str
-    metrics: dict[str, Any] = field(default_factory=dict)
+    results: TrainingResults | None = None  # what its training run measured; None for a network not scored
     history: list[dict[str, float]] = field(default_factory=list)
     preset: str | None = None
     created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
@@ -145,7 +146,7 @@ class TrainedModel:
             "scale": [float(v) for v in self.scale],
             "dataset": self.dataset,
             "fingerprint": self.fingerprint,
-            "metrics": self.metrics,
+            "metrics": self.results.to_dict() if self.results is not None else {},
             "history": self.history,
             "preset": self.preset,
             "created": self.created,
@@ -283,7 +284,7 @@ def load_model(name_or_path: str | Path) -> TrainedModel:
             scale=scale,  # type: ignore[arg-type]
             dataset=str(payload["dataset"]),
             fingerprint=str(payload["fingerprint"]),
-            metrics=dict(payload["metrics"]),
+            results=TrainingResults.from_dict(payload["metrics"]) if payload["metrics"] else None,
             history=list(payload["history"]),
             preset=payload["preset"],
             created=str(payload["created"]),

@@ -44,11 +44,12 @@ def _network(name: str, dataset: Dataset, split: Split, max_epochs: int | None, 
     if max_epochs is not None:
         config = config.with_changes(epochs=min(config.epochs, max_epochs))
     model, _, peak = measure(lambda: train_model(dataset, config, preset=name, split=split, ranking=False))
-    m = model.metrics
-    epochs = m["epochs_run"] + m["refit_epochs"]
-    ratings = m["n_train"] * m["epochs_run"] + (m["n_train"] + m["n_valid"]) * m["refit_epochs"]
-    seconds = m["train_seconds"]  # fit() time only: no splitting, indexing or test scoring
-    return Measure(m["test_rmse"], m["test_mae"], epochs, seconds, ratings / seconds, peak)
+    m = model.results
+    assert m is not None  # train_model scores every model it returns
+    epochs = m.epochs_run + m.refit_epochs
+    ratings = m.n_train * m.epochs_run + (m.n_train + m.n_valid) * m.refit_epochs
+    seconds = m.train_seconds  # fit() time only: no splitting, indexing or test scoring
+    return Measure(m.test_rmse, m.test_mae, epochs, seconds, ratings / seconds, peak)
 
 
 def _baseline(name: str, dataset: Dataset, split: Split) -> Measure:

@@ -169,7 +169,8 @@ def run_ranking_bench(dataset: Dataset, networks: dict[str, TrainConfig] | None 
     split = _network_split(parts.train, parts.test, preset("default").seed)
     for name, config in networks.items():
         model = train_model(dataset, config, preset=name, split=split, ranking=name == "default")
-        seconds = model.metrics["train_seconds"] + model.metrics["ranking_seconds"]
+        assert model.results is not None  # train_model scores every model it returns
+        seconds = model.results.train_seconds + model.results.ranking_seconds
         if name != "default":
             add(name, _by_rating(model, train), seconds, "ranked by predicted rating")
             continue

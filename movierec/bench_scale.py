@@ -101,12 +101,13 @@ def run_scale_bench(
         config = preset(name).with_changes(epochs=1, test_size=TEST_SIZE)
         model = train_model(dataset, config, preset=name, callbacks=(clock,), stop=stop)
         seconds = clock.estimate()
+        assert model.results is not None  # train_model scores every model it returns
         report["results"].append(
             {
                 "preset": name,
                 "s_per_epoch": seconds,
                 "estimated": clock.epoch_seconds is None,
-                "ratings_per_s": model.metrics["n_train"] / seconds,
+                "ratings_per_s": model.results.n_train / seconds,
                 "peak_mb": status_mb("VmHWM"),
             }
         )

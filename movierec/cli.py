@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from movierec.config import DEVICES, PRESETS, SETTINGS, field_type, is_list, parse_list, preset
 from movierec.dataset_options import add_data_arguments, load_dataset
@@ -16,6 +16,9 @@ from movierec.json_output import to_json
 from movierec.leftovers import clean_leftovers
 from movierec.recommend_cli import add_recommend
 from movierec.synth_cli import add_synth_command
+
+if TYPE_CHECKING:
+    from movierec.results import RankingScores, TrainingResults
 
 EXIT_BAD_INPUT = 2
 LOG_HANDLER = "movierec-cli"
@@ -100,36 +103,39 @@ def _train(args: argparse.Namespace) -> int:
     require_fit(config, dataset.n_ratings, dataset.n_users, dataset.n_movies)
     model = train_model(dataset, config, preset=args.preset, callbacks=(TrainingProgress(),))
     path = model.save(name, directory=directory)
-    report = {**model.metrics, "model_path": str(path), "preset": args.preset, "config": config.to_dict()}
+    results = model.results
+    assert results is not None  # train_model scores every model it returns
     if args.json:
-        print(to_json(report))
+        print(
+            to_json({**results.to_dict(), "model_path": str(path), "preset": args.preset, "config": config.to_dict()})
+        )
     else:
-        _print_report(report)
+        _print_report(results, path)
     return 0
 
 
-def _print_report(report: dict[str, Any]) -> None:
-    base = report["baselines"]
+def _print_report(results: TrainingResults, path: Path) -> None:
+    base = results.baselines
     print(
-        f"{report['dataset']}: {report['n_ratings']:,} ratings, {report['n_users']:,} users, {report['n_movies']:,} movies\n"
-        f"split: {report['n_train']:,} train / {report['n_valid']:,} valid / {report['n_test']:,} test "
-        f"({report['n_test_cold']:,} test ratings have a user or movie unseen in training)\n"
-        f"test RMSE {report['test_rmse']:.4f}, MAE {report['test_mae']:.4f} "
-        f"(global mean {base['global_mean']['rmse']:.4f}, user+movie biases {base['user_movie_bias']['rmse']:.4f})\n"
-        f"best epoch {report['best_epoch']} of {report['epochs_run']}, {report['train_seconds']:.1f}s on {report['device']}\n"
-        f"{_ranking_line(report.get('ranking', {}))}"
-        f"saved to {report['model_path']}"
+        f"{results.dataset}: {results.n_ratings:,} ratings, {results.n_users:,} users, {results.n_movies:,} movies\n"
+        f"split: {results.n_train:,} train / {results.n_valid:,} valid / {results.n_test:,} test "
+        f"({results.n_test_cold:,} test ratings have a user or movie unseen in training)\n"
+        f"test RMSE {results.test_rmse:.4f}, MAE {results.test_mae:.4f} "
+        f"(global mean {base.global_mean.rmse:.4f}, user+movie biases {base.user_movie_bias.rmse:.4f})\n"
+        f"best epoch {results.best_epoch} of {results.epochs_run}, {results.train_seconds:.1f}s on {results.device}\n"
+        f"{_ranking_line(results.ranking)}"
+        f"saved to {path}"
     )
 
 
-def _ranking_line(ranking: dict[str, Any]) -> str:
+def _ranking_line(ranking: RankingScores | None) -> str:
     """Top-10 quality of the suggestions on the test part, beside most-popular (empty for no ranker)."""
-    if not ranking:
+    if ranking is None:
         return ""
-    ours, popular = ranking["suggestions"], ranking["most_popular"]
+    ours, popular = ranking.suggestions, ranking.most_popular
     return (
-        f"suggestions on the test part: P@10 {ours['precision_at_10']:.3f}, nDCG@10 {ours['ndcg_at_10']:.3f} "
-        f"(most-rated unseen movies {popular['precision_at_10']:.3f}, {popular['ndcg_at_10']:.3f})\n"
+        f"suggestions on the test part: P@10 {ours.precision_at_10:.3f}, nDCG@10 {ours.ndcg_at_10:.3f} "
+        f"(most-rated unseen movies {popular.precision_at_10:.3f}, {popular.ndcg_at_10:.3f})\n"
     )
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from movierec.results import Baselines, ErrorScores
+
 
 @dataclass(frozen=True)
 class Split:
@@ -105,11 +107,12 @@ class BiasBaseline:
         )
 
 
-def baseline_scores(train: pd.DataFrame, test: pd.DataFrame, low: float, high: float) -> dict[str, dict[str, float]]:
+def baseline_scores(train: pd.DataFrame, test: pd.DataFrame, low: float, high: float) -> Baselines:
     """Test RMSE and MAE of the global mean and of user+movie biases (clipped to the rating scale)."""
     actual = test["rating"].to_numpy()
-    scores = {}
-    for name, model in (("global_mean", GlobalMean(train)), ("user_movie_bias", BiasBaseline(train))):
+
+    def scores(model: GlobalMean | BiasBaseline) -> ErrorScores:
         predicted = np.clip(model.predict(test["user_id"].to_numpy(), test["movie_id"].to_numpy()), low, high)
-        scores[name] = {"rmse": rmse(predicted, actual), "mae": mae(predicted, actual)}
-    return scores
+        return ErrorScores(rmse(predicted, actual), mae(predicted, actual))
+
+    return Baselines(global_mean=scores(GlobalMean(train)), user_movie_bias=scores(BiasBaseline(train)))

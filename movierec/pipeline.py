@@ -20,6 +20,7 @@ from movierec.evaluation import Split, baseline_scores, mae, rmse, split_ratings
 from movierec.ids import IdIndex
 from movierec.model import EmbeddingNet
 from movierec.ranker_fit import fit_ranker, held_out_ranking
+from movierec.results import TrainingResults
 from movierec.training import Callback, FitResult, RatingTensors, fit
 
 MIN_RATINGS = 20  # below this a split leaves nothing meaningful to train or test on
@@ -112,7 +113,7 @@ def train_model(
 
     ``split`` (row positions into ``dataset.ratings``) replaces the random split, e.g. for fixed folds.
     With ``ranking``, the suggestion ranker is fitted on the training ratings (train and validation) and
-    scored on the test part (``metrics["ranking"]``, with most-popular beside it).
+    scored on the test part (``results.ranking``, with most-popular beside it).
     Test ratings whose user or movie never appears in training are still scored (through the average
     embedding, see :meth:`TrainedModel.predict`) and counted as ``n_test_cold``.
     """
@@ -154,28 +155,28 @@ def train_model(
     predicted = model.predict(test["user_id"].to_numpy(), test["movie_id"].to_numpy())
     actual = test["rating"].to_numpy()
     cold = (users.rows(test["user_id"]) < 0) | (movie_index.rows(test["movie_id"]) < 0)
-    model.metrics = {
-        "dataset": dataset.name,
-        "n_ratings": n_ratings,
-        "n_users": dataset.n_users,
-        "n_movies": dataset.n_movies,
-        "n_train": len(split.train),
-        "n_valid": len(split.valid),
-        "n_test": len(test),
-        "n_test_cold": int(cold.sum()),
-        "test_rmse": rmse(predicted, actual),
-        "test_mae": mae(predicted, actual),
-        "valid_rmse": result.best_valid_rmse,
-        "baselines": baselines,
-        "epochs_run": result.epochs_run,
-        "refit_epochs": refit_epochs,
-        "best_epoch": result.best_epoch,
-        "stopped": result.stopped or refit_stopped,
-        "train_seconds": result.seconds + refit_seconds,
-        "device": result.device,
-        "ranking_seconds": ranking_seconds,
-        "ranking": held_out_ranking(model, seen, test),
-    }
+    model.results = TrainingResults(
+        dataset=dataset.name,
+        n_ratings=n_ratings,
+        n_users=dataset.n_users,
+        n_movies=dataset.n_movies,
+        n_train=len(split.train),
+        n_valid=len(split.valid),
+        n_test=len(test),
+        n_test_cold=int(cold.sum()),
+        test_rmse=rmse(predicted, actual),
+        test_mae=mae(predicted, actual),
+        valid_rmse=result.best_valid_rmse,
+        baselines=baselines,
+        epochs_run=result.epochs_run,
+        refit_epochs=refit_epochs,
+        best_epoch=result.best_epoch,
+        stopped=result.stopped or refit_stopped,
+        train_seconds=result.seconds + refit_seconds,
+        device=result.device,
+        ranking_seconds=ranking_seconds,
+        ranking=held_out_ranking(model, seen, test),
+    )
     model.history = [asdict(event) for event in result.history]
     return model
 

@@ -14,6 +14,7 @@ from movierec.ids import IdIndex
 from movierec.ranker import Ranker, block_of, ease_weights, genre_rows, gram, seen_matrix
 from movierec.ranking import K, list_metrics, split_per_user
 from movierec.recommend import fold_in
+from movierec.results import RankingScores, TopTenScores
 
 # Walked upwards while validation improves. EASE's best penalty grows with the data (about 100-500 on
 # the 100k-rating releases, thousands on the 20M ones), so the grid spans both.
@@ -152,18 +153,19 @@ def choose_regularisation(
 
 def held_out_ranking(
     model: TrainedModel, train: pd.DataFrame, test: pd.DataFrame, limit: int = SCORED_USERS
-) -> dict[str, dict[str, float]]:
+) -> RankingScores | None:
     """P@10, nDCG@10 and liked nDCG@10 on a run's own test part, for the suggestions and for most-popular.
 
     Each test user (at most ``limit``, sampled) gets the block's top 10 among movies they did not rate in
-    ``train``, scored with their trained vector; every test movie of theirs is relevant.
+    ``train``, scored with their trained vector; every test movie of theirs is relevant. None without a
+    ranker or a test user it knows.
     """
     if model.ranker is None:
-        return {}
+        return None
     ranker = model.ranker
     users = sample_users(np.random.default_rng(VALID_SEED), test[test["user_id"].isin(model.users.ids)], limit)
     if not len(users):
-        return {}
+        return None
     user_rows, movie_rows = model.users.rows(train["user_id"]), model.movie_index.rows(train["movie_id"])
     known = (user_rows >= 0) & (movie_rows >= 0)
     seen = torch.from_numpy(
@@ -174,16 +176,16 @@ def held_out_ranking(
     block_ids = model.movies["movie_id"].to_numpy()[ranker.rows]
     predicted = model.predict(np.repeat(users, len(block_ids)), np.tile(block_ids, len(users))).reshape(len(users), -1)
     counts = torch.from_numpy(model.movies["n_ratings"].to_numpy(np.float32)[ranker.rows])
-    candidates = {
-        "suggestions": ranker.block_scores(seen, torch.from_numpy(predicted.astype(np.float32))),
-        "most_popular": counts.expand(len(users), -1).masked_fill(seen > 0, -torch.inf),
-    }
     mine = test[test["user_id"].isin(users)]
-    result = {}
-    for name, scores in candidates.items():
+
+    def top_ten(scores: torch.Tensor) -> TopTenScores:
         top = torch.topk(scores, min(K, scores.shape[1]), dim=1).indices.numpy()
         metrics = list_metrics(
             dict(zip(users.tolist(), block_ids[top], strict=True)), mine, pd.Series(dtype=np.int64), len(ranker.rows)
         )
-        result[name] = {key: metrics[key] for key in ("precision_at_10", "ndcg_at_10", "liked_ndcg_at_10")}
-    return result
+        return TopTenScores(metrics["precision_at_10"], metrics["ndcg_at_10"], metrics["liked_ndcg_at_10"])
+
+    return RankingScores(
+        suggestions=top_ten(ranker.block_scores(seen, torch.from_numpy(predicted.astype(np.float32)))),
+        most_popular=top_ten(counts.expand(len(users), -1).masked_fill(seen > 0, -torch.inf)),
+    )

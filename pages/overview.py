@@ -45,7 +45,7 @@ if info is None:
 else:
     model = cache.model(info)
     st.write(f"**{plain(info.name)}** · preset {plain(info.preset or 'custom')} · trained {plain(info.created)}")
-    model_card(model.metrics)
+    model_card(model.results)
 
 st.header("Data credit and licence")
 st.write(

@@ -22,7 +22,7 @@ def test_predictions_are_identical_after_save_and_load(model, movierec_home):
     assert path == movierec_home / "models" / "round-trip.pt"
     loaded = load_model("round-trip")
     assert np.array_equal(model.predict(users, movies), loaded.predict(users, movies))
-    assert loaded.config == model.config and loaded.metrics == model.metrics and loaded.history == model.history
+    assert loaded.config == model.config and loaded.results == model.results and loaded.history == model.history
     assert loaded.movies.equals(model.movies)
     assert load_model(path).name == "round-trip"
 
@@ -78,6 +78,48 @@ def test_foreign_truncated_and_tampered_files_are_refused(model, tmp_path):
         load_model(tampered)
 
 
+# The metrics dict as the first models saved it: no refit, ranker or ranker timing yet, and a key this
+# version does not read.
+FIRST_METRICS = {
+    "dataset": "synthetic",
+    "n_ratings": 2000,
+    "n_users": 80,
+    "n_movies": 60,
+    "n_train": 1520,
+    "n_valid": 80,
+    "n_test": 400,
+    "n_test_cold": 0,
+    "test_rmse": 0.41,
+    "test_mae": 0.32,
+    "valid_rmse": 0.43,
+    "baselines": {"global_mean": {"rmse": 1.5, "mae": 1.4}, "user_movie_bias": {"rmse": 1.2, "mae": 1.0}},
+    "epochs_run": 12,
+    "best_epoch": 11,
+    "stopped": False,
+    "train_seconds": 1.5,
+    "device": "cpu",
+    "retired_note": "ignored",
+}
+TOP_TEN = {"precision_at_10": 0.3, "ndcg_at_10": 0.4, "liked_ndcg_at_10": 0.35}
+LATER_KEYS = {
+    "refit_epochs": 11,
+    "ranking_seconds": 2.0,
+    "ranking": {"suggestions": TOP_TEN, "most_popular": TOP_TEN},
+}
+
+
+def test_models_saved_with_the_metrics_dict_load_into_typed_results(model, tmp_path):
+    payload = torch.load(model.save("dict-era"), weights_only=True)
+    for name, metrics in (("first", FIRST_METRICS), ("latest", FIRST_METRICS | LATER_KEYS)):
+        torch.save(payload | {"metrics": metrics}, tmp_path / f"{name}.pt")
+    first, latest = (load_model(tmp_path / f"{name}.pt").results for name in ("first", "latest"))
+    assert first.test_rmse == 0.41 and first.baselines.user_movie_bias.mae == 1.0
+    assert first.refit_epochs == 0 and first.ranking_seconds == 0.0 and first.ranking is None
+    assert latest.refit_epochs == 11 and latest.ranking.most_popular.ndcg_at_10 == 0.4
+    expected = {key: value for key, value in (FIRST_METRICS | LATER_KEYS).items() if key != "retired_note"}
+    assert latest.to_dict() == expected
+
+
 def test_unknown_model_name_lists_the_saved_ones(model):
     model.save("known-one")
     with pytest.raises(MovieRecError, match="known-one"):
@@ -93,4 +135,4 @@ def test_list_models_newest_first_filtered_by_dataset(model, movierec_home):
     (movierec_home / "models" / "junk.pt").write_bytes(b"not a model")
     assert [info.name for info in list_models()] == ["newer", "older"]
     (info,) = list_models(dataset="synthetic")
-    assert info.name == "older" and info.test_rmse == pytest.approx(model.metrics["test_rmse"])
+    assert info.name == "older" and info.test_rmse == pytest.approx(model.results.test_rmse)

@@ -46,7 +46,7 @@ def test_train_on_the_bundled_data_reports_and_saves(capsys, movierec_home):
     assert report["device"] == "cpu" and report["epochs_run"] == 2
     assert report["test_rmse"] < report["baselines"]["global_mean"]["rmse"]
     model = load_model(report["model_path"])
-    assert model.metrics["test_rmse"] == report["test_rmse"]
+    assert model.results.test_rmse == report["test_rmse"]
     assert str(movierec_home / "models") in report["model_path"]
 
 

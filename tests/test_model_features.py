@@ -116,8 +116,8 @@ def test_baking_genres_keeps_predictions_and_leaves_a_plain_network():
 
 def test_genre_vectors_help_when_movies_have_few_ratings():
     sparse = planted_dataset(n_movies=300, per_user=15, seed=2)  # about four ratings per movie
-    plain = train_model(sparse, TINY).metrics["test_rmse"]
-    with_genres = train_model(sparse, TINY.with_changes(use_genres=True)).metrics["test_rmse"]
+    plain = train_model(sparse, TINY).results.test_rmse
+    with_genres = train_model(sparse, TINY.with_changes(use_genres=True)).results.test_rmse
     assert with_genres < plain - 0.1, (with_genres, plain)
 
 
@@ -125,7 +125,7 @@ def test_genre_vectors_are_skipped_when_no_movie_has_a_genre(recwarn):
     bare = planted_dataset()
     bare.movies["genres"] = [[] for _ in range(len(bare.movies))]  # like a ratings CSV without a movies file
     model = train_model(bare, TINY.with_changes(use_genres=True, epochs=2))
-    assert np.isfinite(model.metrics["test_rmse"]) and not recwarn.list
+    assert np.isfinite(model.results.test_rmse) and not recwarn.list
 
 
 def test_init_output_starts_at_the_mean():
@@ -148,7 +148,7 @@ def test_fit_without_validation_runs_all_epochs_and_keeps_the_last():
 def test_default_features_train_save_and_load(tmp_path):
     config = TINY.with_changes(implicit=True, use_genres=True, init_mean=True, refit=True, epochs=4)
     model = train_model(planted_dataset(), config, preset="tiny")
-    assert model.metrics["refit_epochs"] == model.metrics["best_epoch"]
+    assert model.results.refit_epochs == model.results.best_epoch
     saved = set(model.network.state_dict())
     assert {"u.weight", "m.weight", "movie_bias.weight", "rating_range"} <= saved
     assert not any(key.startswith(("y.", "genre")) for key in saved)  # baked: the tables alone predict

@@ -70,12 +70,10 @@ def test_a_saved_model_keeps_its_ranker(model) -> None:
 
 
 def test_the_run_reports_top_ten_quality_beside_most_popular(model) -> None:
-    ranking = model.metrics["ranking"]
-    assert set(ranking) == {"suggestions", "most_popular"}
-    for scores in ranking.values():
-        assert set(scores) == {"precision_at_10", "ndcg_at_10", "liked_ndcg_at_10"}
-        assert all(0.0 <= v <= 1.0 for v in scores.values())
-    assert model.metrics["ranking_seconds"] > 0
+    ranking = model.results.ranking
+    for scores in (ranking.suggestions, ranking.most_popular):
+        assert all(0.0 <= v <= 1.0 for v in (scores.precision_at_10, scores.ndcg_at_10, scores.liked_ndcg_at_10))
+    assert model.results.ranking_seconds > 0
 
 
 def test_suggestions_follow_the_planted_taste_in_both_orders(model) -> None:

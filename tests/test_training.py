@@ -28,8 +28,8 @@ def _parts(dataset, config):
 def test_training_on_planted_tastes_gets_close_to_the_noise():
     model = tiny_model(planted_dataset(noise=0.3))
     # the noise is 0.3 plus half-star rounding (sd 0.14), so the floor is about 0.33
-    assert model.metrics["test_rmse"] < 0.45
-    assert model.metrics["test_rmse"] < 0.5 * model.metrics["baselines"]["user_movie_bias"]["rmse"]
+    assert model.results.test_rmse < 0.45
+    assert model.results.test_rmse < 0.5 * model.results.baselines.user_movie_bias.rmse
 
 
 def test_same_seed_gives_the_same_weights():
@@ -157,10 +157,10 @@ def test_losses_read_back_in_bursts_give_the_same_events(monkeypatch):
 def test_user_grouped_batches_train_as_well_on_small_data(monkeypatch):
     config = TINY.with_changes(implicit=True, epochs=10)
     dataset = planted_dataset(per_user=40)
-    shuffled = tiny_model(dataset, config).metrics["test_rmse"]
+    shuffled = tiny_model(dataset, config).results.test_rmse
     monkeypatch.setattr(training, "GROUP_ABOVE", 0)  # group users whatever the size
     monkeypatch.setattr(training, "MIX_BATCHES", 2)
-    grouped = tiny_model(dataset, config).metrics["test_rmse"]
+    grouped = tiny_model(dataset, config).results.test_rmse
     assert grouped != shuffled and grouped < 0.5 and abs(grouped - shuffled) < 0.05
 
 

@@ -2,35 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
+from movierec.results import TrainingResults
 
-def scores_table(metrics: dict[str, Any]) -> pd.DataFrame:
+
+def scores_table(results: TrainingResults) -> pd.DataFrame:
     """Test RMSE and MAE of the model and of the two baselines, best first."""
-    baselines = metrics.get("baselines", {})
-    rows = [("This model", metrics["test_rmse"], metrics["test_mae"])]
-    names = {"user_movie_bias": "Baseline: user + movie biases", "global_mean": "Baseline: global mean"}
-    rows += [(names.get(k, k), v["rmse"], v["mae"]) for k, v in baselines.items()]
+    baselines = results.baselines
+    rows = [
+        ("This model", results.test_rmse, results.test_mae),
+        ("Baseline: global mean", baselines.global_mean.rmse, baselines.global_mean.mae),
+        ("Baseline: user + movie biases", baselines.user_movie_bias.rmse, baselines.user_movie_bias.mae),
+    ]
     table = pd.DataFrame(rows, columns=["", "test RMSE", "test MAE"]).sort_values("test RMSE")
     return table.set_index("")
 
 
-def ranking_table(metrics: dict[str, Any]) -> pd.DataFrame:
+def ranking_table(results: TrainingResults) -> pd.DataFrame:
     """Top-10 quality of the suggestions and of most-popular on the run's test part (empty for older models)."""
-    names = {"suggestions": "This model's suggestions", "most_popular": "Baseline: most-rated unseen movies"}
-    rows = [
-        (names.get(k, k), v["precision_at_10"], v["ndcg_at_10"], v["liked_ndcg_at_10"])
-        for k, v in metrics.get("ranking", {}).items()
-    ]
+    ranking = results.ranking
+    lists = (
+        [
+            ("This model's suggestions", ranking.suggestions),
+            ("Baseline: most-rated unseen movies", ranking.most_popular),
+        ]
+        if ranking is not None
+        else []
+    )
+    rows = [(name, s.precision_at_10, s.ndcg_at_10, s.liked_ndcg_at_10) for name, s in lists]
     return pd.DataFrame(rows, columns=["", "P@10", "nDCG@10", "liked nDCG@10"]).set_index("")
 
 
-def ranking_card(metrics: dict[str, Any]) -> None:
+def ranking_card(results: TrainingResults) -> None:
     """P@10 and nDCG@10 of the suggestions beside most-popular; says so when the model predates them."""
-    table = ranking_table(metrics)
+    table = ranking_table(results)
     if table.empty:
         st.caption("This model was saved without a suggestion ranker: its suggestions are ordered by predicted rating.")
         return
@@ -45,7 +52,7 @@ def ranking_card(metrics: dict[str, Any]) -> None:
     )
     top[3].metric(
         "Ranker fit",
-        f"{metrics.get('ranking_seconds', 0.0):.1f} s",
+        f"{results.ranking_seconds:.1f} s",
         help="Time to fit the suggestion ranker after the network.",
     )
     st.dataframe(
@@ -57,21 +64,20 @@ def ranking_card(metrics: dict[str, Any]) -> None:
     )
 
 
-def model_card(metrics: dict[str, Any]) -> None:
+def model_card(results: TrainingResults) -> None:
     """Headline numbers, the comparison with the baselines, and how the run went."""
-    baseline = metrics.get("baselines", {}).get("user_movie_bias")
-    delta = f"{metrics['test_rmse'] - baseline['rmse']:+.3f} vs user+movie biases" if baseline else None
+    delta = f"{results.test_rmse - results.baselines.user_movie_bias.rmse:+.3f} vs user+movie biases"
     top = st.columns(4)
-    top[0].metric("Test RMSE", f"{metrics['test_rmse']:.4f}", delta=delta, delta_color="inverse")
-    top[1].metric("Test MAE", f"{metrics['test_mae']:.4f}")
+    top[0].metric("Test RMSE", f"{results.test_rmse:.4f}", delta=delta, delta_color="inverse")
+    top[1].metric("Test MAE", f"{results.test_mae:.4f}")
     top[2].metric(
         "Best epoch",
-        f"{metrics['best_epoch']} of {metrics['epochs_run']}",
+        f"{results.best_epoch} of {results.epochs_run}",
         help="Epochs run; early stopping keeps the best.",
     )
-    top[3].metric("Training time", f"{metrics['train_seconds']:.1f} s", help=f"Device: {metrics['device']}")
+    top[3].metric("Training time", f"{results.train_seconds:.1f} s", help=f"Device: {results.device}")
     st.dataframe(
-        scores_table(metrics),
+        scores_table(results),
         width="stretch",
         column_config={
             "test RMSE": st.column_config.NumberColumn(format="%.4f"),
@@ -79,7 +85,7 @@ def model_card(metrics: dict[str, Any]) -> None:
         },
     )
     st.caption(
-        f"Device {metrics['device']} · {metrics['n_train']:,} training, {metrics['n_valid']:,} validation and "
-        f"{metrics['n_test']:,} test ratings · lower is better."
+        f"Device {results.device} · {results.n_train:,} training, {results.n_valid:,} validation and "
+        f"{results.n_test:,} test ratings · lower is better."
     )
-    ranking_card(metrics)
+    ranking_card(results)

@@ -185,7 +185,8 @@ class TrainingRun(BackgroundJob):
 
     def final_status(self, result: TrainedModel) -> str:
         """Stopped when the stop flag cut training short, finished otherwise."""
-        return STOPPED if result.metrics.get("stopped") else FINISHED
+        assert result.results is not None  # train_model scores every model it returns
+        return STOPPED if result.results.stopped else FINISHED
 
     def _record(self, event: BatchEvent | EpochEvent) -> None:
         with self._lock:

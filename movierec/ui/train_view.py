@@ -111,18 +111,19 @@ def outcome(run: TrainingRun) -> None:
     if snap.status == FAILED or snap.model is None:
         st.error(f"The run failed and nothing was saved. {snap.error}")
         return
-    metrics = snap.model.metrics
+    results = snap.model.results
+    assert results is not None  # train_model scores every model it returns
     with st.container(border=True):
         if snap.status == STOPPED:
             st.subheader("Result: stopped early")
-            during = " during its refit on training + validation ratings" if metrics.get("refit_epochs") else ""
+            during = " during its refit on training + validation ratings" if results.refit_epochs else ""
             st.warning(
-                f"You stopped this run{during} after {metrics['epochs_run']} epoch(s) of selection; it keeps the "
-                f"weights of its best epoch ({metrics['best_epoch']}), scored below."
+                f"You stopped this run{during} after {results.epochs_run} epoch(s) of selection; it keeps the "
+                f"weights of its best epoch ({results.best_epoch}), scored below."
             )
         else:
             st.subheader("Result: finished")
-        model_card(metrics)
+        model_card(results)
         save_form(run)
 
 
