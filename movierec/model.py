@@ -258,25 +258,22 @@ class EmbeddingNet(nn.Module):
         # not with two threads, so two runs with the same seed drifted apart.
         return vectors + self._implicit(distinct).index_select(0, inverse)
 
-    def movie_vectors(self, movies: torch.Tensor) -> torch.Tensor:
-        """The vectors :meth:`score` takes for movie rows: the table row, plus the genre part while attached."""
+    def movie_parts(self, movies: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The vectors and biases :meth:`score` takes for movie rows: table rows, plus the genre part while attached."""
         vectors = self.m(movies)
+        bias = self.movie_bias(movies).squeeze(1) if self.movie_bias is not None else None
         if self.genres is None or self.genre_vectors is None:
-            return vectors
-        return vectors + self.genre_vectors(self.genres[movies])
-
-    def _movie_bias(self, movies: torch.Tensor) -> torch.Tensor | None:
-        if self.movie_bias is None:
-            return None
-        bias = self.movie_bias(movies).squeeze(1)
-        if self.genre_bias is None or self.genres is None:
-            return bias
-        return bias + self.genre_bias(self.genres[movies]).squeeze(1)
+            return vectors, bias
+        genres = self.genres.index_select(0, movies)  # once for both parts; indexing took four times longer
+        if bias is not None and self.genre_bias is not None:
+            bias = bias + self.genre_bias(genres).squeeze(1)
+        return vectors + self.genre_vectors(genres), bias
 
     def forward(self, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
         """Ratings for pairs of user and movie rows, shape ``(batch,)``."""
         user_bias = self.user_bias(users).squeeze(1) if self.user_bias is not None else None
-        return self.score(self.user_vectors(users), self.movie_vectors(movies), user_bias, self._movie_bias(movies))
+        movie_vectors, movie_bias = self.movie_parts(movies)
+        return self.score(self.user_vectors(users), movie_vectors, user_bias, movie_bias)
 
     def score(
         self,

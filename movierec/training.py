@@ -44,6 +44,10 @@ class RatingTensors:
     def __len__(self) -> int:
         return len(self.ratings)
 
+    def take(self, positions: torch.Tensor) -> RatingTensors:
+        """The ratings at ``positions`` (``index_select``: several times faster than indexing on CPU)."""
+        return RatingTensors(*(t.index_select(0, positions) for t in (self.users, self.movies, self.ratings)))
+
     def to(self, device: torch.device) -> RatingTensors:
         """The same ratings on ``device``."""
         return RatingTensors(self.users.to(device), self.movies.to(device), self.ratings.to(device))
@@ -326,9 +330,11 @@ def _run_epoch(
         if stop is not None and stop.is_set():
             break
         if holder is not None and batch % run == 0:
-            holder.hold_implicit(train.users[positions[batch * batch_size : (batch + run) * batch_size]])
-        idx = positions[batch * batch_size : (batch + 1) * batch_size]
-        loss = F.mse_loss(network(train.users[idx], train.movies[idx]), train.ratings[idx])
+            holder.hold_implicit(
+                train.users.index_select(0, positions[batch * batch_size : (batch + run) * batch_size])
+            )
+        rows = train.take(positions[batch * batch_size : (batch + 1) * batch_size])
+        loss = F.mse_loss(network(rows.users, rows.movies), rows.ratings)
         ends_run = (batch + 1) % run == 0 or batch + 1 == len(lrs)
         step(loss, lr, holder.release_implicit if holder is not None and ends_run else None)
         losses[batch] = loss.detach()

@@ -97,7 +97,7 @@ def test_genre_matrix_gives_each_movie_unit_length():
 def test_genre_part_is_added_to_movie_vectors_and_biases():
     net = _genre_net()
     comedy, drama = net.genre_vectors.weight[:, 0], net.genre_vectors.weight[:, 1]
-    vectors = net.movie_vectors(torch.tensor([0, 1, 2]))
+    vectors, _ = net.movie_parts(torch.tensor([0, 1, 2]))
     torch.testing.assert_close(vectors[0], net.m.weight[0] + comedy)
     torch.testing.assert_close(vectors[1], net.m.weight[1] + (comedy + drama) / math.sqrt(2))
     torch.testing.assert_close(vectors[2], net.m.weight[2])  # no genres: the row alone
