@@ -289,7 +289,9 @@ ARTICLE = TrainConfig()
 # the data, and every MovieLens variant lists genres.
 DEFAULT = TrainConfig(
     n_factors=64,
-    hidden=(128,),
+    # 64 units, not 128: on ml-latest-small the same test RMSE (0.8292 vs 0.8283) and top-10 nDCG (0.3736 vs
+    # 0.3746), and at ml-25m's size a sixth less time per epoch (58 s vs 70 s on two CPU cores).
+    hidden=(64,),
     dropouts=(0.3,),
     embedding_dropout=0.05,
     use_bias=True,
