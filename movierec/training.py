@@ -17,7 +17,8 @@ from movierec.config import TrainConfig
 from movierec.dropout import ByteDropout
 from movierec.errors import MovieRecError
 from movierec.model import EmbeddingNet
-from movierec.row_adam import RowAdam
+from movierec.schedule import EarlyStopping, cosine_restarts
+from movierec.steps import Steps
 
 EVAL_BATCH = 65536  # rows per forward pass when scoring without gradients
 # Batches between loss reports. A report reads the losses back from the device, which on CUDA waits for
@@ -108,16 +109,6 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-def cosine_restarts(period: int, floor: float) -> Callable[[int], float]:
-    """Learning-rate factor per step: cosine from 1 down to ``floor``, restarting every ``period`` steps."""
-
-    def factor(step: int) -> float:
-        t = (step % period) / period
-        return floor + (1 - floor) * (1 + math.cos(math.pi * t)) / 2
-
-    return factor
-
-
 @torch.inference_mode()  # callers only read the result: it never enters autograd
 def predict_rows(network: nn.Module, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
     """Predictions for row pairs in large batches, in eval mode (the mode is restored)."""
@@ -176,7 +167,7 @@ def fit(
             train,
             valid,
             config,
-            _Steps(network, tables, config, device),
+            Steps(network, tables, config, device),
             _order(network, train, config.batch_size, generator, device),
             callbacks,
             stop,
@@ -207,45 +198,12 @@ def _order(
     return UserGroupedOrder(train.users, len(counts), generator, batch_size, MIX_BATCHES)
 
 
-class _Steps:
-    """One optimisation step for the network: fused Adam on dense parameters, RowAdam on CPU tables."""
-
-    def __init__(
-        self, network: nn.Module, tables: list[nn.Embedding], config: TrainConfig, device: torch.device
-    ) -> None:
-        sparse = device.type == "cpu"
-        for table in tables:
-            table.sparse = sparse
-        table_weights = {id(table.weight) for table in tables} if sparse else set()
-        dense = [p for p in network.parameters() if p.requires_grad and id(p) not in table_weights]
-        # The fused kernel updates all dense parameters in one pass; the per-tensor loop was slower on CPU.
-        self.dense = (
-            torch.optim.Adam(dense, lr=config.lr, weight_decay=config.weight_decay, fused=True) if dense else None
-        )
-        self.rows = RowAdam([t.weight for t in tables], config.lr, config.weight_decay) if sparse else None
-
-    def __call__(self, loss: torch.Tensor, lr: float, release: Callable[[], None] | None = None) -> None:
-        """Back-propagate ``loss`` (then call ``release``, which may add gradients) and update at ``lr``."""
-        for optimizer in (self.dense, self.rows):
-            if optimizer is not None:
-                optimizer.zero_grad()
-        loss.backward()
-        if release is not None:
-            release()
-        if self.dense is not None:
-            self.dense.param_groups[0]["lr"] = lr
-            self.dense.step()
-        if self.rows is not None:
-            self.rows.lr = lr
-            self.rows.step()
-
-
 def _train(
     network: nn.Module,
     train: RatingTensors,
     valid: RatingTensors,
     config: TrainConfig,
-    step: _Steps,
+    step: Steps,
     order: UserGroupedOrder | ShuffledOrder,
     callbacks: tuple[Callback, ...],
     stop: threading.Event | None,
@@ -260,7 +218,7 @@ def _train(
     def lr_at(step: int) -> float:
         return config.lr * factor(step) if factor else config.lr
 
-    best_state, best_epoch, best_rmse, since_best = None, 0, math.inf, 0
+    best = EarlyStopping(config.patience)
     history: list[EpochEvent] = []
     started = time.perf_counter()
     stopped = False
@@ -269,16 +227,12 @@ def _train(
         lrs = [lr_at(s) for s in range((epoch - 1) * n_batches, epoch * n_batches)]
         losses, n_done = _run_epoch(network, train, order, config.batch_size, step, lrs, epoch, callbacks, stop)
         stopped = n_done < n_batches
-        if stopped and best_state is not None:
+        if stopped and best.epoch:
             break
         valid_rmse = _rmse(network, valid) if len(valid) else math.nan
         if len(valid) and not math.isfinite(valid_rmse):
             raise MovieRecError(_diverged(f"the validation RMSE of epoch {epoch}", lrs[max(0, n_done - 1)]))
-        if valid_rmse < best_rmse or not len(valid):  # with nothing to validate on, the last epoch is kept
-            best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
-            best_epoch, best_rmse, since_best = epoch, valid_rmse, 0
-        else:
-            since_best += 1
+        best.update(network, epoch, valid_rmse)
         event = EpochEvent(
             epoch=epoch,
             epochs=config.epochs,
@@ -286,18 +240,17 @@ def _train(
             valid_rmse=valid_rmse,
             lr=lr_at((epoch - 1) * n_batches + n_done),
             seconds=time.perf_counter() - epoch_start,
-            best_epoch=best_epoch,
-            best_valid_rmse=best_rmse,
+            best_epoch=best.epoch,
+            best_valid_rmse=best.rmse,
         )
         history.append(event)
         _emit(callbacks, event)
-        if stopped or since_best >= config.patience:
+        if stopped or best.patience_spent:
             break
-    assert best_state is not None  # the first epoch always sets it, even one that was stopped part-way
-    network.load_state_dict(best_state)
+    best.restore(network)
     network.eval()
     return FitResult(
-        best_epoch, best_rmse, len(history), stopped, time.perf_counter() - started, str(train.ratings.device), history
+        best.epoch, best.rmse, len(history), stopped, time.perf_counter() - started, str(train.ratings.device), history
     )
 
 
@@ -306,7 +259,7 @@ def _run_epoch(
     train: RatingTensors,
     order: UserGroupedOrder | ShuffledOrder,
     batch_size: int,
-    step: _Steps,
+    step: Steps,
     lrs: list[float],
     epoch: int,
     callbacks: tuple[Callback, ...],

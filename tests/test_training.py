@@ -13,7 +13,8 @@ from movierec.errors import MovieRecError
 from movierec.evaluation import split_ratings
 from movierec.ids import IdIndex
 from movierec.pipeline import to_tensors, train_model
-from movierec.training import BatchEvent, EpochEvent, cosine_restarts, fit, resolve_device
+from movierec.schedule import EarlyStopping, cosine_restarts
+from movierec.training import BatchEvent, EpochEvent, fit, resolve_device
 
 
 def _parts(dataset, config):
@@ -100,6 +101,28 @@ def test_stop_before_the_first_epoch_ends_still_gives_a_model():
 def test_cosine_factor_shape():
     factor = cosine_restarts(period=4, floor=0.1)
     assert [round(factor(s), 3) for s in range(5)] == [1.0, 0.868, 0.55, 0.232, 1.0]
+
+
+def test_cosine_factor_follows_torchs_warm_restarts():
+    lr, period = 5e-3, 7
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0=period, eta_min=0.1 * lr)
+    factor = cosine_restarts(period, floor=0.1)
+    for step in range(3 * period + 2):
+        assert optimizer.param_groups[0]["lr"] == pytest.approx(lr * factor(step), rel=1e-9)
+        optimizer.step()
+        schedule.step()
+
+
+def test_early_stopping_keeps_the_best_epoch_and_counts_patience():
+    network = torch.nn.Linear(1, 1)
+    best = EarlyStopping(patience=2)
+    for epoch, (rmse, weight) in enumerate([(0.9, 1.0), (0.8, 2.0), (0.85, 3.0), (0.81, 4.0)], start=1):
+        network.weight.data.fill_(weight)
+        best.update(network, epoch, rmse)
+    assert (best.epoch, best.rmse, best.patience_spent) == (2, 0.8, True)
+    best.restore(network)
+    assert network.weight.item() == 2.0
 
 
 def test_device_resolution():
