@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from movierec.data import load_movielens
 from movierec.profiles import ProfileStore
+from movierec.ui import rate_tabs
 from movierec.ui.rate_widgets import BECAUSE
 from tests.factories import TINY, tiny_model
 
@@ -159,6 +160,24 @@ def test_more_like_this_and_dataset_user_tabs(saved):
     assert isinstance(user, int) and "RMSE on this user" in at.metric[0].label
     theirs = table(at, "Watched (held out)")
     assert len(theirs) == 10 and theirs["Watched (held out)"].dtype == bool
+    assert not at.exception
+
+
+def test_pickers_offer_the_most_rated_movies_your_own_and_the_busiest_users(saved, monkeypatch):
+    """At a large release every movie and user in a choice box took seconds per rerun; the boxes are capped."""
+    monkeypatch.setattr(rate_tabs, "MOVIE_CHOICES", 5)
+    monkeypatch.setattr(rate_tabs, "USER_CHOICES", 3)
+    store = ProfileStore()
+    store.create("Ann")
+    store.set_rating("Ann", AMELIE, 5.0)  # not among the five most rated
+    at = open_rate("Ann")
+    movies = at.selectbox(key="rate_like_pick")
+    titles = saved.movies.sort_values(["n_ratings", "movie_id"], ascending=[False, True]).set_index("movie_id")["title"]
+    expected = [*titles.iloc[:5], titles[AMELIE]]
+    assert sorted(movies.options) == sorted(expected)
+    assert movies.value == AMELIE and "5 most-rated movies" in movies.help
+    users = at.selectbox(key="rate_dataset_user")
+    assert len(users.options) == 3 and "3 users with the most" in users.help
     assert not at.exception
 
 
