@@ -16,6 +16,7 @@ from movierec.batches import ShuffledOrder, UserGroupedOrder
 from movierec.config import TrainConfig
 from movierec.dropout import ByteDropout
 from movierec.errors import MovieRecError
+from movierec.memory import keep_freed_memory
 from movierec.model import EmbeddingNet
 from movierec.schedule import EarlyStopping, cosine_restarts
 from movierec.steps import Steps
@@ -153,6 +154,8 @@ def fit(
         MovieRecError: the loss or the validation RMSE stopped being a finite number (the run diverged).
     """
     device = resolve_device(config.device)
+    if device.type == "cpu":
+        keep_freed_memory()
     network.to(device)
     train, valid = train.to(device), _by_user(valid).to(device)
     generator = torch.Generator(device=device).manual_seed(config.seed)
