@@ -8,7 +8,7 @@ import pandas as pd
 from movierec.artifacts import TrainedModel
 from movierec.data import Dataset
 from movierec.errors import MovieRecError
-from movierec.evaluation import split_ratings
+from movierec.evaluation import split_test
 
 
 def held_out(model: TrainedModel, dataset: Dataset) -> pd.DataFrame:
@@ -22,9 +22,7 @@ def held_out(model: TrainedModel, dataset: Dataset) -> pd.DataFrame:
             f"This model was trained on other ratings than the loaded {dataset.name}, so its test part is unknown; "
             "pick a model trained on this dataset."
         )
-    config = model.config
-    split = split_ratings(len(dataset.ratings), config.test_size, config.valid_size, config.seed)
-    return dataset.ratings.iloc[split.test]
+    return dataset.ratings.iloc[split_test(len(dataset.ratings), model.config.test_size, model.config.seed)]
 
 
 def held_out_counts(test: pd.DataFrame) -> pd.Series:

@@ -33,10 +33,23 @@ def split_ratings(n_ratings: int, test_size: float = 0.2, valid_size: float = 0.
     share never changes which ratings are tested.
     """
     _, n_valid, n_test = split_sizes(n_ratings, test_size, valid_size)
-    order = np.random.default_rng(seed).permutation(n_ratings)
+    order = _shuffled(n_ratings, seed)
     test, rest = order[:n_test], order[n_test:]
     rest = np.random.default_rng(seed + 1).permutation(rest)
     return Split(train=np.sort(rest[n_valid:]), valid=np.sort(rest[:n_valid]), test=np.sort(test))
+
+
+def split_test(n_ratings: int, test_size: float = 0.2, seed: int = 1) -> np.ndarray:
+    """The sorted test positions of :func:`split_ratings`, without shuffling and sorting the other parts.
+
+    At ml-32m's size this takes a third of the time of the whole split.
+    """
+    n_test = split_sizes(n_ratings, test_size, 0.0)[2]
+    return np.sort(_shuffled(n_ratings, seed)[:n_test])
+
+
+def _shuffled(n_ratings: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).permutation(n_ratings)
 
 
 def rmse(predicted: np.ndarray, actual: np.ndarray) -> float:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movierec.evaluation import BiasBaseline, GlobalMean, baseline_scores, mae, rmse, split_ratings
+from movierec.evaluation import BiasBaseline, GlobalMean, baseline_scores, mae, rmse, split_ratings, split_test
 
 
 def test_split_is_a_disjoint_cover_and_repeatable():
@@ -22,6 +22,11 @@ def test_split_is_a_disjoint_cover_and_repeatable():
 def test_test_part_does_not_depend_on_the_validation_share():
     assert np.array_equal(split_ratings(500, valid_size=0.05).test, split_ratings(500, valid_size=0.3).test)
     assert not np.array_equal(split_ratings(500, seed=1).test, split_ratings(500, seed=2).test)
+
+
+def test_split_test_alone_is_the_splits_test_part():
+    for n, test_size, seed in [(1, 0.2, 1), (1000, 0.2, 1), (1001, 0.1, 7), (5000, 0.5, 3)]:
+        assert np.array_equal(split_test(n, test_size, seed), split_ratings(n, test_size, 0.05, seed).test)
 
 
 def test_metrics_on_known_values():
