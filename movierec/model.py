@@ -229,7 +229,7 @@ class EmbeddingNet(nn.Module):
         )
         return bags * counts.clamp(min=1).rsqrt().unsqueeze(1)
 
-    def hold_implicit(self, users: torch.Tensor) -> HeldImplicit:
+    def hold_implicit(self, users: torch.Tensor) -> None:
         """Compute the implicit part of ``users`` once, for several batches that draw on the same users.
 
         Until :meth:`release_implicit`, :meth:`user_vectors` reads these users' parts from the held copy,
@@ -238,7 +238,6 @@ class EmbeddingNet(nn.Module):
         """
         distinct = torch.unique(users)  # sorted, so the held rows are found by binary search
         self.held = HeldImplicit(distinct, self._implicit(distinct))
-        return self.held
 
     def release_implicit(self, pass_gradient: bool = True) -> None:
         """Stop holding the implicit parts, first passing the gradient they gathered on to ``y``."""
