@@ -96,6 +96,28 @@ def test_search_rates_with_accents_ignored_and_slider_removes(saved):
     assert ProfileStore().ratings("Ada") == {}
 
 
+def test_a_stale_value_from_a_refreshed_slider_does_not_overwrite_a_newer_rating(saved):
+    """Two sliders show Toy Story (search and "Change or remove a rating"). A browser that has not yet drawn the
+    refreshed one sends its old value along with the person's next move; that old value must not win."""
+    store = ProfileStore()
+    store.create("Eve")
+    store.set_rating("Eve", TOY_STORY, 5.0)
+    at = open_rate("Eve")
+    at.text_input(key="rate_search").input("toy story 1995").run()
+    # This run's page as the browser still holds it: AppTest reads values from the server, so pin the old one.
+    stale_search = at.select_slider(key=f"rate_search_{TOY_STORY}")
+    stale_edit = at.select_slider(key=f"rate_edit_{TOY_STORY}")
+    assert stale_edit.value == 5.0
+    at.select_slider(key=f"rate_search_{TOY_STORY}").set_value(4.5).run()
+    assert ProfileStore().ratings("Eve") == {TOY_STORY: 4.5}
+    stale_edit.set_value(5.0)
+    stale_search.set_value(4.0).run()  # the person's next move, sent with the old page's values
+    assert not at.exception
+    assert ProfileStore().ratings("Eve") == {TOY_STORY: 4.0}
+    edit = [s for s in at.select_slider if s.key.startswith(f"rate_edit_{TOY_STORY}")]
+    assert [s.value for s in edit] == [4.0]
+
+
 def test_unknown_and_foreign_ratings_are_kept_and_marked(saved):
     store = ProfileStore()
     store.create("Old")

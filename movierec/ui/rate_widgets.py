@@ -15,17 +15,33 @@ ONBOARDING_TARGET = 10  # ratings after which suggestions are personal enough to
 STRIP_SIZE = 8
 SEARCH_LIMIT = 8
 NOT_RATED = "–"  # the slider's leftmost stop; sliding back to it removes the rating
+GENERATIONS = "rate_slider_generations"  # "<section>_<movie id>" -> times that slider was drawn afresh
 
 
 def _stars(value: float | str) -> str:
     return value if isinstance(value, str) else f"{value:g} ★"
 
 
-def _save(store: ProfileStore, profile: str, movie_id: int, key: str, scale: RatingScale, drawn: float | str) -> None:
+def _slider_key(section: str, movie_id: int) -> str:
+    """The key of the slider that ``section`` draws for ``movie_id`` now (see :func:`rating_slider`)."""
+    generation = st.session_state.get(GENERATIONS, {}).get(f"{section}_{movie_id}", 0)
+    return f"rate_{section}_{movie_id}" + (f"_{generation}" if generation else "")
+
+
+def _renew_slider_key(section: str, movie_id: int) -> str:
+    generations = st.session_state.setdefault(GENERATIONS, {})
+    generations[f"{section}_{movie_id}"] = generations.get(f"{section}_{movie_id}", 0) + 1
+    return _slider_key(section, movie_id)
+
+
+def _save(
+    store: ProfileStore, profile: str, movie_id: int, section: str, key: str, scale: RatingScale, drawn: float | str
+) -> None:
     value = st.session_state.get(key, drawn)
-    # A slider that has just left the page (e.g. the strip drops a movie once it is rated elsewhere) can
-    # still report its old value once; only a value that differs from what it showed is a person's change.
-    if value == drawn:
+    # A browser can report a slider once more after the page replaced it: the strip drops a movie once it is
+    # rated elsewhere, and a slider whose rating changed elsewhere is redrawn under a new key. Only a value
+    # that differs from what the current slider showed is a person's change.
+    if key != _slider_key(section, movie_id) or value == drawn:
         return
     if value == NOT_RATED:
         report(store.remove_rating, profile, movie_id)
@@ -39,13 +55,15 @@ def rating_slider(
     """A slider over the scale (leftmost: not rated) that saves each change to the profile at once."""
     movie_id = int(movie["movie_id"])
     options = [NOT_RATED, *scale.values()]
-    key = f"rate_{section}_{movie_id}"
-    # The store is the truth: another slider, tab or browser may have changed this rating since the last run.
-    # Only a differing value is written, since each write is pushed to the browser and can overwrite a
-    # slider the person is still moving.
     current = ratings.get(movie_id)
     stored = current if current in options else NOT_RATED
-    if st.session_state.get(key, NOT_RATED) != stored or key not in st.session_state:
+    key = _slider_key(section, movie_id)
+    # The store is the truth: another slider, tab or browser may have changed this rating since the last run.
+    # Such a slider is drawn afresh under a new key rather than set in place: until the browser draws it, it
+    # still sends its old value with the person's next move elsewhere, and that value must not be saved.
+    if key in st.session_state and st.session_state[key] != stored:
+        key = _renew_slider_key(section, movie_id)
+    if key not in st.session_state:
         st.session_state[key] = stored
     st.select_slider(
         plain(movie["title"]),
@@ -53,7 +71,7 @@ def rating_slider(
         key=key,
         format_func=_stars,
         on_change=_save,
-        args=(store, profile, movie_id, key, scale, stored),
+        args=(store, profile, movie_id, section, key, scale, stored),
     )
     genres = ", ".join(movie["genres"]) or "no genres listed"
     st.caption(f"{plain(genres)} · {int(movie['n_ratings']):,} ratings")
