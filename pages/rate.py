@@ -58,15 +58,23 @@ with right:
             f"{skipped} of your ratings are not scored by this model (movies it does not know, or another rating scale)."
         )
 
+# Only the open tab runs: the others cost every rerun a rating makes (at ml-32m's size, finding the held-out
+# part for "Browse as a dataset user" alone took over a second).
 yours, similar, demo, tools = st.tabs(
-    ["Your ratings vs the model", "More like this", "Browse as a dataset user", "Import, export, clear"]
+    ["Your ratings vs the model", "More like this", "Browse as a dataset user", "Import, export, clear"],
+    key="rate_tab",
+    on_change="rerun",
 )
-with yours:
-    rate_tabs.your_ratings(model, dataset, ratings, fold)
-    rate_tabs.change_rating(model, dataset, store, profile, ratings)
-with similar:
-    rate_tabs.more_like_this(model, ratings, order)
-with demo:
-    rate_tabs.dataset_user(model, dataset, order)
-with tools:
-    rate_tabs.profile_tools(dataset, store, profile, ratings)
+if yours.open:
+    with yours:
+        rate_tabs.your_ratings(model, dataset, ratings, fold)
+        rate_tabs.change_rating(model, dataset, store, profile, ratings)
+if similar.open:
+    with similar:
+        rate_tabs.more_like_this(model, ratings, order)
+if demo.open:
+    with demo:
+        rate_tabs.dataset_user(model, dataset, order)
+if tools.open:
+    with tools:
+        rate_tabs.profile_tools(dataset, store, profile, ratings)

@@ -38,6 +38,12 @@ def open_rate(profile: str | None = None) -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Select one of the page's tabs; only the open one runs."""
+    at.session_state["rate_tab"] = label
+    return at.run()
+
+
 def shown(at: AppTest) -> str:
     parts = [
         e.value
@@ -156,7 +162,7 @@ def test_import_all_or_nothing_and_clear_with_confirmation(saved):
     store = ProfileStore()
     store.create("Ann")
     store.set_rating("Ann", TOY_STORY, 3.0)
-    at = upload(open_rate("Ann"), "movie_id,rating\n2,4\n3,7\n")
+    at = upload(open_tab(open_rate("Ann"), "Import, export, clear"), "movie_id,rating\n2,4\n3,7\n")
     assert "Nothing was imported from mine.csv: Line 3" in shown(at)
     assert store.ratings("Ann") == {TOY_STORY: 3.0}
     upload(at, "movie_id,rating\n2,4\n3,0.5\n")
@@ -174,8 +180,12 @@ def test_more_like_this_and_dataset_user_tabs(saved):
     store.create("Ann")
     store.set_rating("Ann", TOY_STORY, 5.0)
     at = open_rate("Ann")
+    assert {box.key for box in at.selectbox}.isdisjoint({"rate_like_pick", "rate_dataset_user"})
+    open_tab(at, "More like this")
     assert at.selectbox(key="rate_like_pick").value == TOY_STORY
     assert len(table(at, "Similarity")) == 10
+    open_tab(at, "Browse as a dataset user")
+    assert not any("Similarity" in frame.value.columns for frame in at.dataframe)
     user = at.selectbox(key="rate_dataset_user").value
     held = table(at, "Their rating")
     assert len(held) > 0 and {"Their rating", "Model predicted"} <= set(held.columns)
@@ -192,13 +202,13 @@ def test_pickers_offer_the_most_rated_movies_your_own_and_the_busiest_users(save
     store = ProfileStore()
     store.create("Ann")
     store.set_rating("Ann", AMELIE, 5.0)  # not among the five most rated
-    at = open_rate("Ann")
+    at = open_tab(open_rate("Ann"), "More like this")
     movies = at.selectbox(key="rate_like_pick")
     titles = saved.movies.sort_values(["n_ratings", "movie_id"], ascending=[False, True]).set_index("movie_id")["title"]
     expected = [*titles.iloc[:5], titles[AMELIE]]
     assert sorted(movies.options) == sorted(expected)
     assert movies.value == AMELIE and "5 most-rated movies" in movies.help
-    users = at.selectbox(key="rate_dataset_user")
+    users = open_tab(at, "Browse as a dataset user").selectbox(key="rate_dataset_user")
     assert len(users.options) == 3 and "3 users with the most" in users.help
     assert not at.exception
 
@@ -208,7 +218,7 @@ def test_the_order_switch_reorders_suggestions_and_neighbours(saved):
     store.create("Bo")
     for movie_id, rating in ((TOY_STORY, 5.0), (AMELIE, 4.5), (2571, 4.0), (356, 1.5)):
         store.set_rating("Bo", movie_id, rating)
-    at = open_rate("Bo")
+    at = open_tab(open_rate("Bo"), "More like this")
     assert at.radio(key="rate_order").value == "ranking"
     by_ranking = table(at, BECAUSE)
     like_ranking = table(at, "Similarity")
