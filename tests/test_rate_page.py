@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -241,3 +243,11 @@ def test_a_corrupt_profile_database_is_reported_and_kept(saved, movierec_home):
     assert not at.exception
     assert "damaged or is not a database" in shown(at)
     assert path.read_bytes() == b"not sqlite" * 50
+
+
+def test_titles_come_from_the_model_then_the_catalogue_then_the_id():
+    catalogue = pd.DataFrame({"movie_id": [1, 2, 3], "title": ["Old one", "Only listed", "Old three"]})
+    known = pd.DataFrame({"movie_id": [3, 1, 9], "title": ["Three", "One", "Nine"]})
+    found = rate_tabs.titles(SimpleNamespace(movies=known), SimpleNamespace(movies=catalogue), [2, 1, 7, 3])
+    assert list(found.index) == [2, 1, 7, 3]
+    assert list(found) == ["Only listed", "One", "Movie 7", "Three"]

@@ -28,10 +28,11 @@ USER_CHOICES = 1000
 
 def titles(model: TrainedModel, dataset: Dataset, movie_ids: list[int]) -> pd.Series:
     """Titles for movie ids from the model, then the dataset's catalogue, then ``Movie <id>``."""
-    known = pd.concat([dataset.movies.set_index("movie_id")["title"], model.movies.set_index("movie_id")["title"]])
-    known = known[~known.index.duplicated(keep="last")]
-    found = known.reindex(movie_ids)
-    return found.fillna(pd.Series([f"Movie {i}" for i in movie_ids], index=found.index))
+    found = pd.Series([f"Movie {i}" for i in movie_ids], index=pd.Index(movie_ids), dtype=object)
+    for movies in (dataset.movies, model.movies):  # the model's titles win
+        hits = movies.loc[movies["movie_id"].isin(found.index), ["movie_id", "title"]]
+        found.update(hits.set_index("movie_id")["title"])
+    return found
 
 
 def your_ratings(model: TrainedModel, dataset: Dataset, ratings: dict[int, float], fold: FoldIn) -> None:
