@@ -112,7 +112,7 @@ def _add_overlay(
     for rows, name, marker in overlays:
         if rows.empty:
             continue
-        coords = {k: rows[c] for k, c in zip("xyz", axes, strict=True)}  # two axes or three
+        coords = {k: rows[c] for k, c in zip("xyz", axes, strict=False)}  # two axes or three
         kind = go.Scatter3d if len(axes) == 3 else go.Scatter
         if len(axes) == 3:  # 3D markers are drawn larger and know no star
             marker = marker | {"size": marker["size"] // 2, "symbol": marker["symbol"].replace("star", "diamond")}
