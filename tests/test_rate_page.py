@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from movierec.data import load_movielens
 from movierec.profiles import ProfileStore
-from movierec.ui import rate_tabs
+from movierec.ui import rate_tabs, rate_widgets
 from movierec.ui.rate_widgets import BECAUSE
 from tests.factories import TINY, tiny_model
 
@@ -91,6 +91,14 @@ def test_a_new_profile_gets_popular_movies_and_can_rate_them(saved):
     assert set(table(at, BECAUSE)[BECAUSE]) <= liked_titles  # each reason names a movie rated highly
     yours = table(at, "Note")
     assert len(yours) == 3 and yours["Model predicts"].notna().all()
+
+
+def test_a_popular_strip_shorter_than_its_rows_still_draws(saved, monkeypatch):
+    """A small catalogue (or a profile that rated most of it) leaves the strip's last row part-filled."""
+    monkeypatch.setattr(rate_widgets, "STRIP_SIZE", 6)
+    at = create(open_rate(), "Six")
+    assert not at.exception
+    assert len([s for s in at.select_slider if s.key.startswith("rate_strip_")]) == 6
 
 
 def test_search_rates_with_accents_ignored_and_slider_removes(saved):

@@ -84,8 +84,9 @@ def movie_grid(movies: pd.DataFrame, columns: int, section: str, **slider: objec
     """
     with st.container(key=f"rate_{section}_grid"):
         for start in range(0, len(movies), columns):
+            # The last row may hold fewer movies than there are columns.
             for cell, (_, movie) in zip(
-                st.columns(columns), movies.iloc[start : start + columns].iterrows(), strict=True
+                st.columns(columns), movies.iloc[start : start + columns].iterrows(), strict=False
             ):
                 with cell.container(border=True):
                     rating_slider(movie=movie, section=section, **slider)  # type: ignore[arg-type]
