@@ -188,6 +188,11 @@ class EmbeddingNet(nn.Module):
         self.rated_indptr = indptr.to(self.u.weight.device)
         self.rated_movies = movies.to(self.u.weight.device)
 
+    def tables_by_ids(self) -> list[tuple[nn.Embedding, ...]]:
+        """The embedding tables, grouped by the ids a batch looks them up with: each vector table with its bias."""
+        groups = ((self.u, self.user_bias), (self.m, self.movie_bias), (self.y,))
+        return [tuple(table for table in group if table is not None) for group in groups if group[0] is not None]
+
     @property
     def groups_by_user(self) -> bool:
         """Whether batches should hold few users: true while the implicit part is attached (see ``batches``)."""

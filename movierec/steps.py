@@ -15,9 +15,11 @@ class Steps:
     """One optimisation step for the network: fused Adam on dense parameters, RowAdam on CPU tables."""
 
     def __init__(
-        self, network: nn.Module, tables: list[nn.Embedding], config: TrainConfig, device: torch.device
+        self, network: nn.Module, groups: list[tuple[nn.Embedding, ...]], config: TrainConfig, device: torch.device
     ) -> None:
+        """``groups``: every embedding table of ``network``, grouped by the ids a batch looks them up with."""
         sparse = device.type == "cpu"
+        tables = [table for group in groups for table in group]
         for table in tables:
             table.sparse = sparse
         table_weights = {id(table.weight) for table in tables} if sparse else set()
@@ -26,7 +28,8 @@ class Steps:
         self.dense = (
             torch.optim.Adam(dense, lr=config.lr, weight_decay=config.weight_decay, fused=True) if dense else None
         )
-        self.rows = RowAdam([t.weight for t in tables], config.lr, config.weight_decay) if sparse else None
+        weights = [tuple(table.weight for table in group) for group in groups]
+        self.rows = RowAdam(weights, config.lr, config.weight_decay) if sparse else None
 
     def __call__(self, loss: torch.Tensor, lr: float, release: Callable[[], None] | None = None) -> None:
         """Back-propagate ``loss`` (then call ``release``, which may add gradients) and update at ``lr``."""

@@ -163,6 +163,9 @@ def fit(
         if isinstance(module, ByteDropout):
             module.generator = torch.Generator(device=device).manual_seed(config.seed + 1)
     tables = [m for m in network.modules() if isinstance(m, nn.Embedding)]
+    groups: list[tuple[nn.Embedding, ...]] = (
+        network.tables_by_ids() if isinstance(network, EmbeddingNet) else [(table,) for table in tables]
+    )
     sparse_before = [table.sparse for table in tables]
     try:
         return _train(
@@ -170,7 +173,7 @@ def fit(
             train,
             valid,
             config,
-            Steps(network, tables, config, device),
+            Steps(network, groups, config, device),
             _order(network, train, config.batch_size, generator, device),
             callbacks,
             stop,

@@ -77,3 +77,10 @@ def test_inference_mode_predictions_equal_those_with_gradients_off():
     assert net.training  # the mode is restored
     with torch.no_grad():
         assert torch.equal(predicted, net.eval()(users, movies))
+
+
+def test_tables_are_grouped_by_the_ids_a_batch_looks_them_up_with():
+    net = EmbeddingNet(5, 7, n_factors=4, hidden=(), dropouts=(), use_bias=True, implicit=True)
+    assert net.tables_by_ids() == [(net.u, net.user_bias), (net.m, net.movie_bias), (net.y,)]
+    plain = EmbeddingNet(5, 7, n_factors=4, hidden=(), dropouts=())
+    assert plain.tables_by_ids() == [(plain.u,), (plain.m,)]

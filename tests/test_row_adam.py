@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 
@@ -69,3 +70,37 @@ def test_a_table_without_a_gradient_keeps_its_own_step_count():
         rows.step()
     assert rows.steps == [2, 6]
     torch.testing.assert_close(sparse.weight, dense.weight, rtol=1e-5, atol=1e-6)
+
+
+def test_a_table_and_its_bias_stepped_as_one_group_match_stepping_them_apart():
+    """A vector table and its bias, looked up with the same ids, are updated as one block: the same numbers."""
+    torch.manual_seed(0)
+    vectors, bias = nn.Embedding(20, 4, sparse=True), nn.Embedding(20, 1, sparse=True)
+    grouped_vectors, grouped_bias = nn.Embedding(20, 4, sparse=True), nn.Embedding(20, 1, sparse=True)
+    grouped_vectors.load_state_dict(vectors.state_dict())
+    grouped_bias.load_state_dict(bias.state_dict())
+    apart = RowAdam([vectors.weight, bias.weight], lr=0.01, weight_decay=1e-2)
+    together = RowAdam([(grouped_vectors.weight, grouped_bias.weight)], lr=0.01, weight_decay=1e-2)
+    generator = torch.Generator().manual_seed(1)
+    for step in range(12):
+        ids = torch.randint(0, 8 if step % 3 else 20, (30,), generator=generator)  # some rows sit idle for a while
+        target = torch.randn(len(ids), generator=generator)
+        for table, offset, optimizer in ((vectors, bias, apart), (grouped_vectors, grouped_bias, together)):
+            optimizer.zero_grad()
+            ((table(ids).sum(dim=1) + offset(ids).squeeze(1) - target) ** 2).sum().backward()
+            optimizer.step()
+    torch.testing.assert_close(grouped_vectors.weight, vectors.weight, rtol=0, atol=0)
+    torch.testing.assert_close(grouped_bias.weight, bias.weight, rtol=0, atol=0)
+    assert together.steps == [12]
+
+
+def test_a_group_whose_members_lack_a_gradient_or_differ_in_ids_is_refused():
+    vectors, bias = nn.Embedding(20, 4, sparse=True), nn.Embedding(20, 1, sparse=True)
+    rows = RowAdam([(vectors.weight, bias.weight)], lr=0.01)
+    vectors(torch.tensor([1, 2])).sum().backward()
+    with pytest.raises(ValueError, match="together"):
+        rows.step()
+    rows.zero_grad()
+    (vectors(torch.tensor([1, 2])).sum() + bias(torch.tensor([3, 4])).sum()).backward()
+    with pytest.raises(ValueError, match="same ids"):
+        rows.step()
