@@ -28,9 +28,9 @@ class RowAdam:
     """Lazy Adam with L2 weight decay for parameters whose gradients are sparse (``nn.Embedding(sparse=True)``).
 
     Args:
-        tables: the embedding weights, ``(rows, width)``, to update. An item may also be a group of weights with the same rows
-            that every batch looks up with the same ids (a vector table and its bias): a group is updated as
-            one ``(rows, width)`` block, and its members must have gradients together or not at all.
+        tables: the embedding weights, ``(rows, width)``, to update. An item may also be a group of weights
+            with the same rows that every batch looks up with the same ids (a vector table and its bias): a
+            group is updated as one block, and its members must have gradients together or not at all.
         lr: the learning rate; change it between steps through :attr:`lr`.
         weight_decay: L2 coefficient added to the gradient of each touched row.
         betas: Adam's moment decay rates.
@@ -48,7 +48,7 @@ class RowAdam:
         self.groups = [(table,) if isinstance(table, torch.Tensor) else tuple(table) for table in tables]
         self.lr, self.weight_decay, self.betas, self.eps = lr, weight_decay, betas, eps
         # Per group, per row: the first and second moments of all its members side by side.
-        self.moments = [g[0].new_zeros(len(g[0]), 2, sum(_width(p) for p in g)) for g in self.groups]
+        self.moments = [g[0].new_zeros(len(g[0]), 2, sum(p.shape[1] for p in g)) for g in self.groups]
         self.last_step = [torch.zeros(len(g[0]), dtype=torch.int64, device=g[0].device) for g in self.groups]
         self.steps = [0] * len(self.groups)  # per group: one without a gradient has not taken a step
 
@@ -100,13 +100,8 @@ class RowAdam:
         last_step.index_fill_(0, rows, steps)
         denominator = v.div(correction2).sqrt_().add_(self.eps)
         weights.addcdiv_(m, denominator, value=-self.lr / correction1)
-        for p, part in zip(group, weights.split([_width(p) for p in group], dim=1), strict=True):
+        for p, part in zip(group, weights.split([p.shape[1] for p in group], dim=1), strict=True):
             p.index_copy_(0, rows, part)
-
-
-def _width(table: torch.Tensor) -> int:
-    """Values per row of an embedding weight, ``(rows, width)``."""
-    return table.shape[1]
 
 
 def _side_by_side(parts: list[torch.Tensor]) -> torch.Tensor:
