@@ -23,8 +23,13 @@ class ByteDropout(nn.Module):
         self.p = self.cut / LEVELS
         self.generator: torch.Generator | None = None
 
+    @property
+    def active(self) -> bool:
+        """Whether :meth:`forward` changes its input: in training mode, with a drop probability above 0."""
+        return self.training and self.cut > 0
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.training or self.cut == 0:
+        if not self.active:
             return x
         n = x.numel()
         words = torch.randint(

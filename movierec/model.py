@@ -274,10 +274,21 @@ class EmbeddingNet(nn.Module):
         return vectors + self.genre_vectors(genres), bias
 
     def forward(self, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
-        """Ratings for pairs of user and movie rows, shape ``(batch,)``."""
+        """Ratings for pairs of user and movie rows, shape ``(batch,)``.
+
+        On CPU each distinct user and movie of the batch is looked up, given its implicit and genre parts
+        and multiplied by the first layer once (see :meth:`score`), not once per rating. On a GPU the rows
+        are used as given: the multiply is cheap there, and finding the distinct rows would make every
+        batch wait for the device.
+        """
+        pairs = None
+        if users.device.type == "cpu":
+            users, user_at = torch.unique(users, return_inverse=True)
+            movies, movie_at = torch.unique(movies, return_inverse=True)
+            pairs = (user_at, movie_at)
         user_bias = self.user_bias(users).squeeze(1) if self.user_bias is not None else None
         movie_vectors, movie_bias = self.movie_parts(movies)
-        return self.score(self.user_vectors(users), movie_vectors, user_bias, movie_bias)
+        return self.score(self.user_vectors(users), movie_vectors, user_bias, movie_bias, pairs)
 
     def score(
         self,
@@ -285,18 +296,53 @@ class EmbeddingNet(nn.Module):
         movie_vectors: torch.Tensor,
         user_bias: torch.Tensor | None = None,
         movie_bias: torch.Tensor | None = None,
+        pairs: tuple[torch.Tensor, torch.Tensor] | None = None,
     ) -> torch.Tensor:
-        """Ratings from embedding vectors directly (used for people who are not in the table)."""
-        features = self.drop(torch.cat([user_vectors, movie_vectors], dim=1))
-        logit = self.fc(self.hidden(features)).squeeze(1)
+        """Ratings from embedding vectors directly (used for people who are not in the table).
+
+        Without ``pairs``, row ``k`` of each argument belongs to rating ``k``. With ``pairs = (user_at,
+        movie_at)``, the users' and the movies' arguments hold distinct rows and rating ``k`` pairs user
+        ``user_at[k]`` with movie ``movie_at[k]``: unless the embedding dropout is active, the first
+        layer then splits into a user half and a movie half, each applied to distinct rows only.
+        """
+        user_at, movie_at = pairs if pairs is not None else (None, None)
+        logit = self._mlp(user_vectors, movie_vectors, user_at, movie_at)
         if self.use_dot:
-            logit = logit + (user_vectors * movie_vectors).sum(dim=1)
+            logit = logit + (_spread(user_vectors, user_at) * _spread(movie_vectors, movie_at)).sum(dim=1)
         if user_bias is not None:
-            logit = logit + user_bias
+            logit = logit + _spread(user_bias, user_at)
         if movie_bias is not None:
-            logit = logit + movie_bias
+            logit = logit + _spread(movie_bias, movie_at)
         low, high = self.rating_range[0], self.rating_range[1]
         return low + (high - low) * torch.sigmoid(logit)
+
+    def _mlp(
+        self,
+        user_vectors: torch.Tensor,
+        movie_vectors: torch.Tensor,
+        user_at: torch.Tensor | None,
+        movie_at: torch.Tensor | None,
+    ) -> torch.Tensor:
+        """The Linear+ReLU stack and the output unit over each rating's concatenated vectors: one logit per rating."""
+        first, *rest = [*self.hidden, self.fc]
+        assert isinstance(first, nn.Linear)
+        if user_at is None or movie_at is None or self.drop.active:
+            features = torch.cat([_spread(user_vectors, user_at), _spread(movie_vectors, movie_at)], dim=1)
+            x = first(self.drop(features))
+        else:
+            # W [u; m] + b = (W_u u + b) + W_m m: each half for the distinct rows only, then spread over the ratings.
+            user_weight, movie_weight = first.weight.split([user_vectors.shape[1], movie_vectors.shape[1]], dim=1)
+            x = _spread(F.linear(user_vectors, user_weight, first.bias), user_at) + _spread(
+                F.linear(movie_vectors, movie_weight), movie_at
+            )
+        for layer in rest:
+            x = layer(x)
+        return x.squeeze(1)
+
+
+def _spread(rows: torch.Tensor, at: torch.Tensor | None) -> torch.Tensor:
+    """``rows`` repeated per rating (``rows[at]``); unchanged when ``at`` is None."""
+    return rows if at is None else rows.index_select(0, at)
 
 
 class HeldImplicit:

@@ -84,3 +84,47 @@ def test_tables_are_grouped_by_the_ids_a_batch_looks_them_up_with():
     assert net.tables_by_ids() == [(net.u, net.user_bias), (net.m, net.movie_bias), (net.y,)]
     plain = EmbeddingNet(5, 7, n_factors=4, hidden=(), dropouts=())
     assert plain.tables_by_ids() == [(plain.u,), (plain.m,)]
+
+
+def _per_rating(net: EmbeddingNet, users: torch.Tensor, movies: torch.Tensor) -> torch.Tensor:
+    """The network's ratings with every vector looked up once per rating (the path a GPU takes)."""
+    movie_vectors, movie_bias = net.movie_parts(movies)
+    user_bias = net.user_bias(users).squeeze(1) if net.user_bias is not None else None
+    return net.score(net.user_vectors(users), movie_vectors, user_bias, movie_bias)
+
+
+@pytest.mark.parametrize("hidden", [(6,), ()])
+def test_distinct_rows_give_the_ratings_and_gradients_of_one_row_per_rating(hidden):
+    torch.manual_seed(0)
+    net = EmbeddingNet(
+        5, 6, n_factors=3, hidden=hidden, dropouts=(0.0,) * len(hidden), embedding_dropout=0.0, use_bias=True
+    )
+    net.use_dot = True
+    net.set_genres(torch.eye(6)[:, :4])
+    with torch.no_grad():
+        for parameter in net.parameters():
+            parameter.normal_()
+    users, movies = torch.tensor([3, 0, 3, 3, 1, 0]), torch.tensor([2, 2, 5, 0, 2, 4])  # repeats on both sides
+    results = []
+    for predict in (net.forward, lambda u, m: _per_rating(net, u, m)):
+        net.zero_grad()
+        ratings = predict(users, movies)
+        (ratings**2).sum().backward()
+        results.append((ratings.detach(), {name: p.grad.clone() for name, p in net.named_parameters()}))
+    (distinct, distinct_grads), (per_rating, per_rating_grads) = results
+    torch.testing.assert_close(distinct, per_rating)
+    assert distinct_grads.keys() == per_rating_grads.keys()
+    for name, grad in distinct_grads.items():
+        torch.testing.assert_close(grad, per_rating_grads[name], msg=name)
+
+
+def test_an_active_embedding_dropout_still_masks_each_rating_on_its_own():
+    torch.manual_seed(0)
+    net = EmbeddingNet(4, 4, n_factors=8, hidden=(5,), dropouts=(0.0,), embedding_dropout=0.5)
+    users, movies = torch.tensor([1, 1, 1, 1]), torch.tensor([2, 2, 2, 2])  # one user and one movie, four times
+    with torch.no_grad():
+        net.drop.generator = torch.Generator().manual_seed(3)
+        ratings = net(users, movies)
+        net.drop.generator = torch.Generator().manual_seed(3)
+        torch.testing.assert_close(ratings, _per_rating(net, users, movies))
+    assert len(set(ratings.tolist())) > 1  # a mask per rating, not one per distinct vector

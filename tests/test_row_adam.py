@@ -104,3 +104,15 @@ def test_a_group_whose_members_lack_a_gradient_or_differ_in_ids_is_refused():
     (vectors(torch.tensor([1, 2])).sum() + bias(torch.tensor([3, 4])).sum()).backward()
     with pytest.raises(ValueError, match="same ids"):
         rows.step()
+
+
+def test_rows_looked_up_once_each_and_in_order_give_the_step_of_any_other_order():
+    results = []
+    # The same gradient per row both times: in the second, row 4's two lookups add up to its one in the first.
+    for ids, scale in ((torch.tensor([1, 4, 7]), [2.0, 1.0, 7.0]), (torch.tensor([7, 1, 4, 4]), [7.0, 2.0, 0.5, 0.5])):
+        _, table = _tables(0)
+        rows = RowAdam([table.weight], lr=0.01, weight_decay=1e-2)
+        (table(ids) * torch.tensor(scale).unsqueeze(1)).sum().backward()
+        rows.step()
+        results.append(table.weight.detach().clone())
+    torch.testing.assert_close(results[0], results[1], rtol=0, atol=0)
