@@ -205,6 +205,26 @@ def test_more_like_this_and_dataset_user_tabs(saved):
     assert not at.exception
 
 
+def test_a_tab_opened_again_comes_back_to_the_last_choice_made_in_it(saved):
+    store = ProfileStore()
+    store.create("Ann")
+    store.set_rating("Ann", TOY_STORY, 5.0)
+    store.set_rating("Ann", AMELIE, 4.0)
+    at = open_tab(open_rate("Ann"), "More like this")
+    at.selectbox(key="rate_like_pick").set_value(AMELIE).run()
+    at = open_tab(at, "Browse as a dataset user")
+    second = int(at.selectbox(key="rate_dataset_user").options[1].split()[1])  # "user <id> · <n> test ratings"
+    at.selectbox(key="rate_dataset_user").set_value(second).run()
+    at = open_tab(at, "Your ratings vs the model")
+    at.selectbox(key="rate_edit_pick").set_value(AMELIE).run()
+    at = open_tab(at, "Import, export, clear")
+    assert {box.key for box in at.selectbox}.isdisjoint({"rate_like_pick", "rate_dataset_user", "rate_edit_pick"})
+    assert open_tab(at, "More like this").selectbox(key="rate_like_pick").value == AMELIE
+    assert open_tab(at, "Browse as a dataset user").selectbox(key="rate_dataset_user").value == second
+    assert open_tab(at, "Your ratings vs the model").selectbox(key="rate_edit_pick").value == AMELIE
+    assert not at.exception
+
+
 def test_pickers_offer_the_most_rated_movies_your_own_and_the_busiest_users(saved, monkeypatch):
     """At a large release every movie and user in a choice box took seconds per rerun; the boxes are capped."""
     monkeypatch.setattr(rate_tabs, "MOVIE_CHOICES", 5)

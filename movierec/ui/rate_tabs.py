@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,25 @@ def titles(model: TrainedModel, dataset: Dataset, movie_ids: list[int]) -> pd.Se
         hits = movies.loc[movies["movie_id"].isin(found.index), ["movie_id", "title"]]
         found.update(hits.set_index("movie_id")["title"])
     return found
+
+
+def _pick(label: str, options: list[int], key: str, default: int = 0, **kwargs: Any) -> int | None:
+    """A choice box that comes back to the person's last choice when its tab is opened again.
+
+    A closed tab's widgets are not drawn, so Streamlit drops their state; the last choice is kept under
+    its own key and, while it is still offered, chosen again.
+    """
+    kept = st.session_state.get(_kept_key(key))
+    index = options.index(kept) if kept in options else default
+    return st.selectbox(label, options, index=index, key=key, on_change=_keep, args=(key,), **kwargs)
+
+
+def _keep(key: str) -> None:
+    st.session_state[_kept_key(key)] = st.session_state[key]
+
+
+def _kept_key(key: str) -> str:
+    return f"{key}_kept"
 
 
 def your_ratings(model: TrainedModel, dataset: Dataset, ratings: dict[int, float], fold: FoldIn) -> None:
@@ -81,7 +101,7 @@ def change_rating(
         return
     ids = sorted(ratings)
     names = dict(zip(ids, titles(model, dataset, ids), strict=True))
-    chosen = st.selectbox("Change or remove a rating", ids, format_func=lambda i: names[i], key="rate_edit_pick")
+    chosen = _pick("Change or remove a rating", ids, "rate_edit_pick", format_func=lambda i: names[i])
     if chosen is None:  # the list is not empty, so the box always holds a choice
         return
     movie = pd.Series({"movie_id": chosen, "title": names[chosen], "genres": [], "n_ratings": 0})
@@ -97,12 +117,12 @@ def more_like_this(model: TrainedModel, ratings: dict[int, float], order: str) -
     ids = movies["movie_id"].tolist()
     favourite = max((i for i in ratings if i in model.movie_index), key=lambda i: (ratings[i], -i), default=ids[0])
     names = dict(zip(movies["movie_id"], movies["title"], strict=True))
-    chosen = st.selectbox(
+    chosen = _pick(
         "Movies like",
         ids,
-        index=ids.index(favourite),
+        "rate_like_pick",
+        ids.index(favourite),
         format_func=lambda i: names[i],
-        key="rate_like_pick",
         help=f"The {MOVIE_CHOICES:,} most-rated movies and the ones you rated." if len(yours) > MOVIE_CHOICES else None,
     )
     if chosen is None:  # the catalogue is not empty, so the box always holds a choice
@@ -146,15 +166,17 @@ def dataset_user(model: TrainedModel, dataset: Dataset, order: str) -> None:
         st.info(str(exc))
         return
     shown = counts.iloc[:USER_CHOICES]
-    user = st.selectbox(
+    user = _pick(
         "Dataset user",
         shown.index.tolist(),
+        "rate_dataset_user",
         format_func=lambda u: f"user {u} · {shown[u]} test ratings",
-        key="rate_dataset_user",
         help="Ratings held out of training: the model never saw them."
         + (f" The {USER_CHOICES:,} users with the most of them are listed." if len(counts) > USER_CHOICES else ""),
     )
-    table = user_test_ratings(model, dataset, test, int(user))
+    if user is None:  # no user has held-out ratings
+        return
+    table = user_test_ratings(model, dataset, test, user)
     st.metric(
         "RMSE on this user's test ratings", f"{rmse(table['predicted'].to_numpy(), table['rating'].to_numpy()):.3f}"
     )
@@ -169,7 +191,7 @@ def dataset_user(model: TrainedModel, dataset: Dataset, order: str) -> None:
         },
         key="rate_dataset_table",
     )
-    _dataset_user_suggestions(model, dataset, test, int(user), order)
+    _dataset_user_suggestions(model, dataset, test, user, order)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
