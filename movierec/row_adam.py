@@ -121,8 +121,8 @@ def _summed_by_row(grads: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tenso
     if any(not torch.equal(grad._indices()[0], indices) for grad in sparse[1:]):
         raise ValueError("the tables of a RowAdam group must be looked up with the same ids")
     values = _side_by_side([grad._values() for grad in sparse])
-    # Rows already distinct and in order (the network looks up each distinct row once on CPU) need no sum.
-    if all(grad.is_coalesced() for grad in sparse) or bool((indices[1:] > indices[:-1]).all()):
+    # Rows already distinct and in order (coalesced, or looked up once each as the network does on CPU) need no sum.
+    if bool((indices[1:] > indices[:-1]).all()):
         return indices, values
     rows, inverse = torch.unique(indices, return_inverse=True)
     return rows, values.new_zeros(len(rows), values.shape[1]).index_add_(0, inverse, values)

@@ -29,8 +29,9 @@ def _slider_key(section: str, movie_id: int) -> str:
 
 
 def _renew_slider_key(section: str, movie_id: int) -> str:
+    name = f"{section}_{movie_id}"
     generations = st.session_state.setdefault(GENERATIONS, {})
-    generations[f"{section}_{movie_id}"] = generations.get(f"{section}_{movie_id}", 0) + 1
+    generations[name] = generations.get(name, 0) + 1
     return _slider_key(section, movie_id)
 
 
