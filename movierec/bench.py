@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from movierec.config import BIASED_MF, TrainConfig, preset
+from movierec.config import BIASED_MF, DEVICES, TrainConfig, preset
 from movierec.data import Dataset, load_100k_folds
 from movierec.dataset_options import add_data_arguments, load_dataset
 from movierec.errors import MovieRecError
@@ -219,6 +219,11 @@ def add_bench_command(sub: argparse._SubParsersAction) -> None:
         "--ratings", type=int, default=25_000_095, help="with --scale: ratings in that release (default: ml-25m's)"
     )
     p.add_argument(
+        "--device",
+        choices=DEVICES,
+        help="with --scale: where the networks train (default: cpu; auto takes CUDA when present)",
+    )
+    p.add_argument(
         "--seeds",
         type=_seed_list,
         default=(1,),
@@ -232,11 +237,13 @@ def add_bench_command(sub: argparse._SubParsersAction) -> None:
 def _bench(args: argparse.Namespace) -> int:
     if args.repeat < 1 or args.threads < 1:
         raise MovieRecError(f"--repeat and --threads must be at least 1 (got {args.repeat} and {args.threads})")
+    if args.device is not None and not args.scale:
+        raise MovieRecError("--device applies to --scale only; the other benchmarks train on the CPU")
     torch.set_num_threads(args.threads)  # the same for every model, so the time ratios stay fair
     if args.scale:
         from movierec.bench_scale import format_scale_table, run_scale_bench
 
-        report = run_scale_bench(args.ratings)
+        report = run_scale_bench(args.ratings, device=args.device or "cpu")
         print(format_scale_table(report, args.threads))
         if args.json:
             print(to_json(report))

@@ -13,13 +13,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from movierec.config import preset
 from movierec.data import load_movielens
 from movierec.data.synth import write_synthetic_release
 from movierec.memory import reset_peak, status_mb
 from movierec.paths import subdir
 from movierec.pipeline import train_model
-from movierec.training import BatchEvent, EpochEvent, Event
+from movierec.training import BatchEvent, EpochEvent, Event, resolve_device
 
 ML25M_RATINGS, ML25M_USERS, ML25M_MOVIES = 25_000_095, 162_541, 62_423
 WARM_UP_BATCHES = 10  # excluded from the extrapolated batch rate (allocator growth, thread start)
@@ -68,15 +70,21 @@ class _EpochClock:
         return (self.marks[done] - self.marks[first]) / max(1, done - first) * self.n_batches
 
 
+def _device_name(device: torch.device) -> str:
+    return f"{device} ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else str(device)
+
+
 def run_scale_bench(
-    n_ratings: int, presets: tuple[str, ...] = ("default", "article"), budget_s: float = 300.0
+    n_ratings: int, presets: tuple[str, ...] = ("default", "article"), budget_s: float = 300.0, device: str = "cpu"
 ) -> dict[str, Any]:
-    """Make or reuse the release, time its loading, then one epoch of each preset.
+    """Make or reuse the release, time its loading, then one epoch of each preset on ``device``.
 
     Returns:
-        ``{"n_ratings", "n_users", "n_movies", "parse_s", "load_s", "load_peak_mb", "results": [...]}``
-        with one result per preset: ``s_per_epoch``, ``estimated``, ``ratings_per_s``, ``peak_mb``.
+        ``{"n_ratings", "n_users", "n_movies", "parse_s", "load_s", "load_peak_mb", "device", "results": [...]}``
+        with one result per preset: ``s_per_epoch``, ``estimated``, ``ratings_per_s``, ``peak_mb`` (the
+        process's resident memory) and, on a GPU, ``gpu_peak_mb`` (``torch.cuda.max_memory_allocated``).
     """
+    on = resolve_device(device)  # refuses CUDA where there is none before the release is made
     folder = scale_release(n_ratings)
     reset_peak()
     started = time.perf_counter()
@@ -92,25 +100,29 @@ def run_scale_bench(
         "parse_s": parse_s,
         "load_s": time.perf_counter() - started,
         "load_peak_mb": status_mb("VmHWM"),
+        "device": _device_name(on),
         "results": [],
     }
     for name in presets:
         reset_peak()
+        if on.type == "cuda":
+            torch.cuda.reset_peak_memory_stats(on)
         stop = threading.Event()
         clock = _EpochClock(budget_s, stop)
-        config = preset(name).with_changes(epochs=1, test_size=TEST_SIZE)
+        config = preset(name).with_changes(epochs=1, test_size=TEST_SIZE, device=on.type)
         model = train_model(dataset, config, preset=name, callbacks=(clock,), stop=stop)
         seconds = clock.estimate()
         assert model.results is not None  # train_model scores every model it returns
-        report["results"].append(
-            {
-                "preset": name,
-                "s_per_epoch": seconds,
-                "estimated": clock.epoch_seconds is None,
-                "ratings_per_s": model.results.n_train / seconds,
-                "peak_mb": status_mb("VmHWM"),
-            }
-        )
+        result = {
+            "preset": name,
+            "s_per_epoch": seconds,
+            "estimated": clock.epoch_seconds is None,
+            "ratings_per_s": model.results.n_train / seconds,
+            "peak_mb": status_mb("VmHWM"),
+        }
+        if on.type == "cuda":
+            result["gpu_peak_mb"] = torch.cuda.max_memory_allocated(on) / 2**20
+        report["results"].append(result)
     return report
 
 
@@ -120,14 +132,15 @@ def format_scale_table(report: dict[str, Any], threads: int) -> str:
         (
             f"synthetic ml-25m-shaped release: {report['n_ratings']:,} ratings, {report['n_users']:,} users, "
             f"{report['n_movies']:,} movies; first load {report['parse_s']:.1f} s, cached load {report['load_s']:.1f} s, "
-            f"peak {report['load_peak_mb']:.0f} MB; {threads} torch thread(s)"
+            f"peak {report['load_peak_mb']:.0f} MB; on {report['device']}, {threads} torch CPU thread(s)"
         ),
-        "| preset | load s | s / epoch | ratings/s | peak MB |",
-        "|---|---|---|---|---|",
+        "| preset | load s | s / epoch | ratings/s | peak MB | GPU peak MB |",
+        "|---|---|---|---|---|---|",
     ]
     for r in report["results"]:
-        epoch = f"{r['s_per_epoch']:.0f}" + (" (est.)" if r["estimated"] else "")
+        epoch = f"{r['s_per_epoch']:.1f}" + (" (est.)" if r["estimated"] else "")
+        gpu = f"{r['gpu_peak_mb']:.0f}" if "gpu_peak_mb" in r else "–"
         lines.append(
-            f"| {r['preset']} | {report['load_s']:.1f} | {epoch} | {r['ratings_per_s']:,.0f} | {r['peak_mb']:.0f} |"
+            f"| {r['preset']} | {report['load_s']:.1f} | {epoch} | {r['ratings_per_s']:,.0f} | {r['peak_mb']:.0f} | {gpu} |"
         )
     return "\n".join(lines)

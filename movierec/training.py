@@ -16,6 +16,7 @@ from movierec.batches import ShuffledOrder, UserGroupedOrder
 from movierec.config import TrainConfig
 from movierec.dropout import ByteDropout
 from movierec.errors import MovieRecError
+from movierec.gpu_memory import out_of_gpu_memory, require_gpu_memory
 from movierec.memory import keep_freed_memory
 from movierec.model import EmbeddingNet
 from movierec.schedule import EarlyStopping, cosine_restarts
@@ -151,36 +152,59 @@ def fit(
         stop: when set, the run ends after the current batch, keeping the best weights so far.
 
     Raises:
-        MovieRecError: the loss or the validation RMSE stopped being a finite number (the run diverged).
+        MovieRecError: the loss or the validation RMSE stopped being a finite number (the run diverged), or
+            the run does not fit, or no longer fits, in the GPU's memory.
     """
     device = resolve_device(config.device)
     if device.type == "cpu":
         keep_freed_memory()
+    else:
+        require_gpu_memory(network, len(train) + len(valid), config.batch_size, device)
+    tables = [m for m in network.modules() if isinstance(m, nn.Embedding)]
+    sparse_before = [table.sparse for table in tables]
+    try:
+        return _fit_on(device, network, train, valid, config, callbacks, stop)
+    except torch.OutOfMemoryError:
+        pass  # raised below, once the failed run's tensors are no longer referenced from this frame
+    finally:
+        for table, sparse in zip(tables, sparse_before, strict=True):
+            table.sparse = sparse
+    if device.type == "cuda":
+        torch.cuda.empty_cache()  # give the failed run's blocks back, so the server's next run starts clean
+    raise MovieRecError(out_of_gpu_memory(device))
+
+
+def _fit_on(
+    device: torch.device,
+    network: nn.Module,
+    train: RatingTensors,
+    valid: RatingTensors,
+    config: TrainConfig,
+    callbacks: tuple[Callback, ...],
+    stop: threading.Event | None,
+) -> FitResult:
+    """:func:`fit` once the device is chosen: the network, the data and the generators moved there, then the epochs."""
     network.to(device)
     train, valid = train.to(device), _by_user(valid).to(device)
     generator = torch.Generator(device=device).manual_seed(config.seed)
     for module in network.modules():
         if isinstance(module, ByteDropout):
             module.generator = torch.Generator(device=device).manual_seed(config.seed + 1)
-    tables = [m for m in network.modules() if isinstance(m, nn.Embedding)]
     groups: list[tuple[nn.Embedding, ...]] = (
-        network.tables_by_ids() if isinstance(network, EmbeddingNet) else [(table,) for table in tables]
+        network.tables_by_ids()
+        if isinstance(network, EmbeddingNet)
+        else [(m,) for m in network.modules() if isinstance(m, nn.Embedding)]
     )
-    sparse_before = [table.sparse for table in tables]
-    try:
-        return _train(
-            network,
-            train,
-            valid,
-            config,
-            Steps(network, groups, config, device),
-            _order(network, train, config.batch_size, generator, device),
-            callbacks,
-            stop,
-        )
-    finally:
-        for table, sparse in zip(tables, sparse_before, strict=True):
-            table.sparse = sparse
+    return _train(
+        network,
+        train,
+        valid,
+        config,
+        Steps(network, groups, config, device),
+        _order(network, train, config.batch_size, generator, device),
+        callbacks,
+        stop,
+    )
 
 
 def _by_user(data: RatingTensors) -> RatingTensors:

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 from factories import TINY, planted_dataset
 
 import movierec.bench
@@ -92,3 +93,23 @@ def test_spread_over_seeds_and_seed_lists():
     assert _seed_list("1, 2,3") == (1, 2, 3)
     with pytest.raises(argparse.ArgumentTypeError, match="1,2,3"):
         _seed_list("one")
+
+
+def test_scale_bench_names_its_device_and_has_no_gpu_peak_on_the_cpu():
+    from movierec.bench_scale import format_scale_table, run_scale_bench
+
+    report = run_scale_bench(200_000, presets=("default",), device="cpu")
+    assert report["device"] == "cpu" and report["n_ratings"] == 200_000
+    (result,) = report["results"]
+    assert result["preset"] == "default" and result["ratings_per_s"] > 0 and "gpu_peak_mb" not in result
+    table = format_scale_table(report, threads=1)
+    assert "on cpu, 1 torch CPU thread(s)" in table and table.splitlines()[-1].endswith("| – |")
+
+
+def test_bench_device_is_for_scale_only_and_cuda_needs_a_gpu(capsys):
+    assert main(["bench", "--device", "cpu"]) == 2
+    assert "--device applies to --scale only" in capsys.readouterr().err
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    assert main(["bench", "--scale", "--device", "cuda", "--ratings", "20000"]) == 2
+    assert "no CUDA device" in capsys.readouterr().err
