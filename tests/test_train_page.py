@@ -228,4 +228,5 @@ def test_stop_while_the_ranker_fits_ends_the_run_and_keeps_the_network(gate_in_t
     assert "kept without the suggestion ranker" in warning
     assert "ordered by predicted rating" in _texts(at.caption)
     assert "Fitting the suggestion ranker: stopped by you" in _texts(at.caption)
+    assert "second network" not in _texts(at.caption)  # no ranker was kept: what it cost is not its own line
     assert not at.button(key="train_save").disabled and not problems(at)

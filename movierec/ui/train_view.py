@@ -65,7 +65,7 @@ def progress(snap: TrainingSnapshot) -> None:
         st.caption(f"✓ {finished.line()}")
     parts = [position.text]
     if snap.status == STOPPING:
-        parts.append(f"stopping: {STOP_KEEPS[position.phase]}…")
+        parts.append(f"stopping: {STOP_KEEPS[position.stopped_in or position.phase]}…")
     elif left := position.left_text():
         parts.append(left)
     parts.append(f"{clock(snap.elapsed)} elapsed")
@@ -138,7 +138,7 @@ def stop_note(snap: TrainingSnapshot) -> str:
 def selection_note(snap: TrainingSnapshot) -> str:
     """How the ranker chose its rating blend, and what that cost, where this run trained a second network for it."""
     position, model = snap.position, snap.model
-    if position is None or model is None or model.results is None:
+    if position is None or model is None or model.results is None or model.ranker is None:
         return ""
     ranker_steps = (step for finished in position.finished if finished.phase == RANKER for step in finished.steps)
     seconds = next((seconds for what, seconds in ranker_steps if what == SECOND_NETWORK), None)
