@@ -9,7 +9,7 @@ import streamlit as st
 from movierec import paths
 from movierec.artifacts import check_name, default_name
 from movierec.errors import MovieRecError
-from movierec.events import EPOCHS, RANKER, REFIT, SCORING
+from movierec.events import EPOCHS, RANKER, REFIT, SAVING, SCORING
 from movierec.phases import STOP_KEEPS, TITLES, clock
 from movierec.ranker_fit import SECOND_NETWORK
 from movierec.ui import charts
@@ -176,7 +176,8 @@ def save_form(run: TrainingRun) -> None:
         st.warning(f"A model named {name} already exists. Tick the box to replace it, or choose another name.")
     if st.button("Save model", type="primary", key="train_save", disabled=exists and not overwrite):
         try:
-            model.save(name, overwrite=overwrite)
+            with st.spinner(f"{TITLES[SAVING]}…"):
+                model.save(name, overwrite=overwrite)
         except (MovieRecError, OSError) as exc:
             st.error(f"The model was not saved: {exc}")
             return
