@@ -18,10 +18,11 @@ import torch
 from movierec.config import preset
 from movierec.data import load_movielens
 from movierec.data.synth import write_synthetic_release
+from movierec.events import BatchEvent, EpochEvent, Event
 from movierec.memory import reset_peak, status_mb
 from movierec.paths import subdir
 from movierec.pipeline import train_model
-from movierec.training import BatchEvent, EpochEvent, Event, resolve_device
+from movierec.training import resolve_device
 
 ML25M_RATINGS, ML25M_USERS, ML25M_MOVIES = 25_000_095, 162_541, 62_423
 WARM_UP_BATCHES = 10  # excluded from the extrapolated batch rate (allocator growth, thread start)

@@ -101,7 +101,9 @@ def _train(args: argparse.Namespace) -> int:
     writable_folder(directory if directory is not None else home() / "models")
     dataset = load_dataset(args)
     require_fit(config, dataset.n_ratings, dataset.n_users, dataset.n_movies)
-    model = train_model(dataset, config, preset=args.preset, callbacks=(TrainingProgress(),))
+    progress = TrainingProgress(config)
+    model = train_model(dataset, config, preset=args.preset, callbacks=(progress,))
+    progress.saving()
     path = model.save(name, directory=directory)
     results = model.results
     assert results is not None  # train_model scores every model it returns

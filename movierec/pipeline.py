@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,11 +18,23 @@ from movierec.data import Dataset
 from movierec.data.frames import genre_indicators
 from movierec.errors import MovieRecError
 from movierec.evaluation import Split, baseline_scores, mae, rmse, split_ratings
+from movierec.events import (
+    RANKER,
+    SCORING,
+    BatchEvent,
+    Callback,
+    EpochEvent,
+    Event,
+    FitEndEvent,
+    PhaseSteps,
+    StopEvent,
+    Stopped,
+)
 from movierec.ids import IdIndex
 from movierec.model import EmbeddingNet
-from movierec.ranker_fit import fit_ranker, held_out_ranking
+from movierec.ranker_fit import StepProgress, fit_ranker, held_out_ranking
 from movierec.results import TrainingResults
-from movierec.training import Callback, FitResult, RatingTensors, fit
+from movierec.training import FitResult, RatingTensors, fit
 
 MIN_RATINGS = 20  # below this a split leaves nothing meaningful to train or test on
 # Up to this many training ratings, the ranker's blend is chosen with a second network trained without its
@@ -116,6 +129,9 @@ def train_model(
     scored on the test part (``results.ranking``, with most-popular beside it).
     Test ratings whose user or movie never appears in training are still scored (through the average
     embedding, see :meth:`TrainedModel.predict`) and counted as ``n_test_cold``.
+    ``callbacks`` receive fit()'s events, then a :class:`PhaseEvent` at each step of the ranker and the scoring.
+    A stop during the epochs keeps the best weights so far; during the ranker, the model without a ranker;
+    during the scoring, the model without its top-10 scores. Each ends with ``results.stopped`` set.
     """
     n_ratings = len(dataset.ratings)
     if n_ratings < MIN_RATINGS:
@@ -131,54 +147,102 @@ def train_model(
     train_rows, valid_rows = to_tensors(train, users, movie_index), to_tensors(valid, users, movie_index)
     genres = genre_matrix(movies["genres"])
     del train, valid  # copied again when needed: at the largest releases, memory training needs
-    network, result = fit_network(config, train_rows, valid_rows, shape, genres, callbacks, stop)
-    refit_seconds, refit_epochs, refit_stopped = 0.0, 0, False
-    if config.refit and not result.stopped:
-        # Selection is done (the best epoch count); spend the validation ratings on training too.
-        both = RatingTensors(*(torch.cat(pair) for pair in zip(_fields(train_rows), _fields(valid_rows), strict=True)))
-        empty = RatingTensors(*(t[:0] for t in _fields(valid_rows)))
-        marked = tuple(_as_refit(callback) for callback in callbacks)
-        refitted, refit = fit_network(
-            config.with_changes(epochs=result.best_epoch), both, empty, shape, genres, marked, stop
-        )
-        refit_seconds, refit_epochs, refit_stopped = refit.seconds, refit.epochs_run, refit.stopped
-        if not refit.stopped:  # a refit cut short is worse than the selected network: keep that one
-            network = refitted
+    network, result, refit = _fit_with_refit(config, train_rows, valid_rows, shape, genres, callbacks, stop)
     model = TrainedModel(config, network, users, movies, scale, dataset.name, dataset.fingerprint, preset=preset)
     del train_rows, valid_rows
-    test = rows_at(split.test)
-    baselines = baseline_scores(rows_at(split.train), test, scale[0], scale[1])
     seen = rows_at(np.concatenate([split.train, split.valid]))  # training then validation ratings
+    report = _reporter(callbacks)
+    stopped = result.stopped or (refit is not None and refit.stopped)
     ranking_seconds = 0.0
-    if ranking and not (result.stopped or refit_stopped):
-        ranking_seconds = _add_ranker(model, seen, result.best_epoch, genres, stop)
-    predicted = model.predict(test["user_id"].to_numpy(), test["movie_id"].to_numpy())
-    actual = test["rating"].to_numpy()
-    cold = (users.rows(test["user_id"]) < 0) | (movie_index.rows(test["movie_id"]) < 0)
+    if ranking and not stopped:
+        try:
+            ranking_seconds = _add_ranker(model, seen, result.best_epoch, genres, report, stop)
+        except Stopped:
+            stopped = True  # the network is complete: keep it, without a ranker
+            report(StopEvent(RANKER))
+    scoring = PhaseSteps(SCORING, 1 if model.ranker is None else 2, report, None)
+    test = rows_at(split.test)
+    scoring.begin(f"rating errors of {len(test):,} test ratings")
+    results = _test_scores(model, dataset, split, test, rows_at(split.train))
+    scoring.stop = None if stopped else stop
+    try:
+        top_ten = held_out_ranking(model, seen, test, steps=scoring)
+    except Stopped:
+        top_ten, stopped = None, True  # the model and its ranker are complete: keep them, unscored
+        report(StopEvent(SCORING))
     model.results = TrainingResults(
-        dataset=dataset.name,
-        n_ratings=n_ratings,
-        n_users=dataset.n_users,
-        n_movies=dataset.n_movies,
-        n_train=len(split.train),
-        n_valid=len(split.valid),
-        n_test=len(test),
-        n_test_cold=int(cold.sum()),
-        test_rmse=rmse(predicted, actual),
-        test_mae=mae(predicted, actual),
+        **results,
         valid_rmse=result.best_valid_rmse,
-        baselines=baselines,
         epochs_run=result.epochs_run,
-        refit_epochs=refit_epochs,
+        refit_epochs=refit.epochs_run if refit else 0,
         best_epoch=result.best_epoch,
-        stopped=result.stopped or refit_stopped,
-        train_seconds=result.seconds + refit_seconds,
+        stopped=stopped,
+        train_seconds=result.seconds + (refit.seconds if refit else 0.0),
         device=result.device,
         ranking_seconds=ranking_seconds,
-        ranking=held_out_ranking(model, seen, test),
+        ranking=top_ten,
     )
     model.history = [asdict(event) for event in result.history]
     return model
+
+
+def _fit_with_refit(
+    config: TrainConfig,
+    train: RatingTensors,
+    valid: RatingTensors,
+    shape: tuple[int, int, float, float],
+    genres: torch.Tensor,
+    callbacks: tuple[Callback, ...],
+    stop: threading.Event | None,
+) -> tuple[EmbeddingNet, FitResult, FitResult | None]:
+    """The network selected by early stopping, then (``config.refit``) refitted on train+validation.
+
+    Returns the network to keep, the selection's result and the refit's (None without one). A refit cut
+    short by a stop is worse than the selected network, so that one is kept then.
+    """
+    network, result = fit_network(config, train, valid, shape, genres, callbacks, stop)
+    if not config.refit or result.stopped:
+        return network, result, None
+    # Selection is done (the best epoch count); spend the validation ratings on training too.
+    both = RatingTensors(*(torch.cat(pair) for pair in zip(_fields(train), _fields(valid), strict=True)))
+    empty = RatingTensors(*(t[:0] for t in _fields(valid)))
+    marked = tuple(_as_refit(callback) for callback in callbacks)
+    refitted, refit = fit_network(
+        config.with_changes(epochs=result.best_epoch), both, empty, shape, genres, marked, stop
+    )
+    return (network if refit.stopped else refitted), result, refit
+
+
+def _test_scores(
+    model: TrainedModel, dataset: Dataset, split: Split, test: pd.DataFrame, train: pd.DataFrame
+) -> dict[str, Any]:
+    """The :class:`TrainingResults` fields of the data's sizes and the test errors of ``model`` and the baselines."""
+    predicted = model.predict(test["user_id"].to_numpy(), test["movie_id"].to_numpy())
+    actual = test["rating"].to_numpy()
+    cold = (model.users.rows(test["user_id"]) < 0) | (model.movie_index.rows(test["movie_id"]) < 0)
+    return {
+        "dataset": dataset.name,
+        "n_ratings": len(dataset.ratings),
+        "n_users": dataset.n_users,
+        "n_movies": dataset.n_movies,
+        "n_train": len(split.train),
+        "n_valid": len(split.valid),
+        "n_test": len(test),
+        "n_test_cold": int(cold.sum()),
+        "test_rmse": rmse(predicted, actual),
+        "test_mae": mae(predicted, actual),
+        "baselines": baseline_scores(train, test, model.scale[0], model.scale[1]),
+    }
+
+
+def _reporter(callbacks: tuple[Callback, ...]) -> Callback:
+    """Sends an event to every callback."""
+
+    def report(event: Event) -> None:
+        for callback in callbacks:
+            callback(event)
+
+    return report
 
 
 def _copier(ratings: pd.DataFrame) -> Callable[[np.ndarray], pd.DataFrame]:
@@ -194,26 +258,47 @@ def _narrow(values: np.ndarray) -> np.ndarray:
 
 
 def _add_ranker(
-    model: TrainedModel, ratings: pd.DataFrame, epochs: int, genres: torch.Tensor, stop: threading.Event | None
+    model: TrainedModel,
+    ratings: pd.DataFrame,
+    epochs: int,
+    genres: torch.Tensor,
+    report: Callback,
+    stop: threading.Event | None,
 ) -> float:
-    """Fit the suggestion ranker on the run's training ratings into ``model``; returns the seconds it took."""
+    """Fit the suggestion ranker on the run's training ratings into ``model``; returns the seconds it took.
+
+    Raises:
+        Stopped: ``stop`` was set during the fit; ``model`` is left without a ranker.
+    """
     started = time.perf_counter()
     shape = (len(model.users), len(model.movies), model.scale[0], model.scale[1])
+    config = model.config.with_changes(epochs=max(epochs, 1))
 
-    def selection(inner: pd.DataFrame) -> TrainedModel:
+    def selection(inner: pd.DataFrame, progress: StepProgress) -> TrainedModel:
         # The same network trained for the same epochs without the ranker's validation part.
         rows = to_tensors(inner, model.users, model.movie_index)
         empty = RatingTensors(*(t[:0] for t in _fields(rows)))
-        net, _ = fit_network(model.config.with_changes(epochs=max(epochs, 1)), rows, empty, shape, genres, (), stop)
-        return TrainedModel(model.config, net, model.users, model.movies, model.scale, model.dataset, model.fingerprint)
 
-    model.ranker = fit_ranker(model, ratings, None if len(ratings) > SEPARATE_SELECTION_UP_TO else selection)
+        def batches(event: Event) -> None:
+            if isinstance(event, BatchEvent):
+                done = (event.epoch - 1) * event.n_batches + event.batch
+                progress(done, config.epochs * event.n_batches, f"epoch {event.epoch} of {config.epochs}")
+
+        net, _ = fit_network(config, rows, empty, shape, genres, (batches,), stop)
+        return TrainedModel(config, net, model.users, model.movies, model.scale, model.dataset, model.fingerprint)
+
+    chosen_with = None if len(ratings) > SEPARATE_SELECTION_UP_TO else selection
+    model.ranker = fit_ranker(model, ratings, chosen_with, report, stop)
     return time.perf_counter() - started
 
 
 def _as_refit(callback: Callback) -> Callback:
-    """The same callback, receiving events marked as belonging to the refit."""
-    return lambda event: callback(replace(event, refit=True))
+    """The same callback, receiving fit()'s events marked as belonging to the refit."""
+
+    def marked(event: Event) -> None:
+        callback(replace(event, refit=True) if isinstance(event, BatchEvent | EpochEvent | FitEndEvent) else event)
+
+    return marked
 
 
 def _fields(data: RatingTensors) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -1,4 +1,4 @@
-"""Terminal progress for long work: a one-line bar on a TTY, one line per epoch elsewhere."""
+"""Terminal progress for long work: a one-line bar on a TTY, one line per epoch and step elsewhere."""
 
 from __future__ import annotations
 
@@ -6,62 +6,86 @@ import sys
 import time
 from typing import TextIO
 
-from movierec.training import BatchEvent, EpochEvent, Event
+from movierec.config import TrainConfig
+from movierec.events import SAVING, BatchEvent, EpochEvent, Event, FitEndEvent, PhaseEvent
+from movierec.phases import STOP_KEEPS, Position, RunPhases, clock
 
 REDRAW_SECONDS = 0.1
 
 
-def _clock(seconds: float) -> str:
-    seconds = round(seconds)
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 class TrainingProgress:
-    """A training callback that draws epoch, batch, loss, elapsed time and ETA on ``stream``."""
+    """A training callback that names each phase on ``stream``: the epochs (batch, loss, time left at their own
+    pace), how they ended, then each step of the suggestion ranker and of the scoring, and saving.
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    On a TTY the current line is redrawn in place; elsewhere one line per epoch, phase end and step.
+    """
+
+    def __init__(self, config: TrainConfig | None = None, stream: TextIO | None = None) -> None:
+        config = config or TrainConfig()
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self.started = time.perf_counter()
         self.last_draw = 0.0
-        self.epoch_started = self.started
+        self.phases = RunPhases(config.epochs, config.patience)
+        self.drawn = False  # a redrawn line is on screen, to end before a full line
 
     def __call__(self, event: Event) -> None:
-        elapsed = time.perf_counter() - self.started
-        if isinstance(event, BatchEvent) and self.tty:
-            now = time.perf_counter()
-            if now - self.last_draw < REDRAW_SECONDS and event.batch != event.n_batches:
-                return
-            self.last_draw = now
-            per_batch = (now - self.epoch_started) / event.batch
-            width = 24
-            filled = int(width * event.batch / event.n_batches)
-            bar = "#" * filled + "-" * (width - filled)
-            eta = per_batch * (event.n_batches - event.batch)
-            phase = "refit " if event.refit else ""
-            self.stream.write(
-                f"\r{phase}epoch {event.epoch} [{bar}] batch {event.batch}/{event.n_batches} "
-                f"loss {event.loss:.4f} | {_clock(elapsed)} elapsed, epoch ETA {_clock(eta)}   "
-            )
-            self.stream.flush()
+        self.phases(event)
+        if isinstance(event, BatchEvent | PhaseEvent):
+            if self.tty:
+                self._redraw(event)
+            elif isinstance(event, PhaseEvent) and event.done == 0:
+                self._line(self.phases.position().text)
         elif isinstance(event, EpochEvent):
-            self.epoch_started = time.perf_counter()
-            prefix = "\r" if self.tty else ""
-            self.stream.write(f"{prefix}{_epoch_summary(event, elapsed)}" + " " * 8 + "\n")
-            self.stream.flush()
+            self._line(_epoch_summary(event, self.phases.position()))
+        elif isinstance(event, FitEndEvent):
+            self._line(self.phases.finished[-1].line())
+        else:
+            self._line(f"stopped: {STOP_KEEPS[event.phase]}")
+
+    def _redraw(self, event: BatchEvent | PhaseEvent) -> None:
+        now = time.perf_counter()
+        starts_step = isinstance(event, PhaseEvent) and event.done == 0
+        if starts_step and self.drawn:  # each step keeps its last line
+            self.stream.write("\n")
+        elif now - self.last_draw < REDRAW_SECONDS and not starts_step:
+            return
+        self.last_draw = now
+        position = self.phases.position()
+        width = 24
+        filled = int(width * position.fraction)
+        parts = [f"{position.text} [{'#' * filled}{'-' * (width - filled)}]"]
+        if isinstance(event, BatchEvent):
+            parts.append(f"loss {event.loss:.4f}")
+        parts += [f"{clock(now - self.started)} elapsed", position.left_text()]
+        self.stream.write("\r" + " | ".join(part for part in parts if part) + "   ")
+        self.stream.flush()
+        self.drawn = True
+
+    def _line(self, text: str) -> None:
+        prefix = "\r" if self.tty else ""
+        self.stream.write(f"{prefix}{text}" + " " * 8 + "\n")
+        self.stream.flush()
+        self.drawn = False
+
+    def saving(self) -> None:
+        """Say that the model is being saved (the pipeline leaves saving to its caller)."""
+        self(PhaseEvent(SAVING, 1, 1, "writing the model file"))
+        if self.tty:
+            self.stream.write("\n")
+            self.drawn = False
 
 
-def _epoch_summary(event: EpochEvent, elapsed: float) -> str:
+def _epoch_summary(event: EpochEvent, position: Position) -> str:
+    left = position.left_text()
     if event.refit:
-        return (
-            f"refit on train+validation, epoch {event.epoch}/{event.epochs}: train RMSE {event.train_rmse:.4f}, "
-            f"{event.seconds:.1f}s | {_clock(elapsed)} elapsed"
+        return f"refit on train+validation, epoch {event.epoch}/{event.epochs}: train RMSE {event.train_rmse:.4f}, " + (
+            f"{event.seconds:.1f}s | {left}" if left else f"{event.seconds:.1f}s"
         )
-    remaining = event.seconds * (event.epochs - event.epoch)
     return (
-        f"epoch {event.epoch}/{event.epochs}: train RMSE {event.train_rmse:.4f}, "
+        f"epoch {event.epoch} of at most {event.last_possible or event.epochs}: train RMSE {event.train_rmse:.4f}, "
         f"valid RMSE {event.valid_rmse:.4f} (best {event.best_valid_rmse:.4f} at epoch {event.best_epoch}), "
-        f"{event.seconds:.1f}s | {_clock(elapsed)} elapsed, at most {_clock(remaining)} left"
+        f"{event.seconds:.1f}s" + (f" | {left}" if left else "")
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
@@ -16,6 +15,7 @@ from movierec.batches import ShuffledOrder, UserGroupedOrder
 from movierec.config import TrainConfig
 from movierec.dropout import ByteDropout
 from movierec.errors import MovieRecError
+from movierec.events import ALL_EPOCHS, PATIENCE, STOPPED, BatchEvent, Callback, EpochEvent, Event, FitEndEvent
 from movierec.gpu_memory import out_of_gpu_memory, require_gpu_memory
 from movierec.memory import keep_freed_memory
 from movierec.model import EmbeddingNet
@@ -54,37 +54,6 @@ class RatingTensors:
     def to(self, device: torch.device) -> RatingTensors:
         """The same ratings on ``device``."""
         return RatingTensors(self.users.to(device), self.movies.to(device), self.ratings.to(device))
-
-
-@dataclass(frozen=True)
-class BatchEvent:
-    """Sent after every optimisation step."""
-
-    epoch: int  # 1-based
-    batch: int  # 1-based within the epoch
-    n_batches: int
-    loss: float  # mean squared error of this batch (with dropout active)
-    lr: float
-    refit: bool = False  # True in the refit on train+validation that follows selection
-
-
-@dataclass(frozen=True)
-class EpochEvent:
-    """Sent after every epoch, once the validation part has been scored."""
-
-    epoch: int
-    epochs: int  # the configured maximum
-    train_rmse: float  # sqrt of the mean batch loss over the epoch
-    valid_rmse: float
-    lr: float  # learning rate at the end of the epoch
-    seconds: float  # wall-clock seconds of this epoch, validation included
-    best_epoch: int
-    best_valid_rmse: float
-    refit: bool = False  # True in the refit on train+validation (no validation RMSE then)
-
-
-Event = BatchEvent | EpochEvent
-Callback = Callable[[Event], None]
 
 
 @dataclass
@@ -148,7 +117,7 @@ def fit(
         valid: validation ratings for early stopping (never the test part); when empty, the run lasts
             ``config.epochs`` epochs and keeps the last one (a refit after selection).
         config: hyper-parameters (lr, weight decay, batch size, epochs, patience, restart period, seed, device).
-        callbacks: called with every :class:`BatchEvent` and :class:`EpochEvent`.
+        callbacks: called with every :class:`BatchEvent` and :class:`EpochEvent`, then one :class:`FitEndEvent`.
         stop: when set, the run ends after the current batch, keeping the best weights so far.
 
     Raises:
@@ -272,6 +241,7 @@ def _train(
             seconds=time.perf_counter() - epoch_start,
             best_epoch=best.epoch,
             best_valid_rmse=best.rmse,
+            last_possible=min(config.epochs, best.epoch + config.patience) if len(valid) else config.epochs,
         )
         history.append(event)
         _emit(callbacks, event)
@@ -279,6 +249,8 @@ def _train(
             break
     best.restore(network)
     network.eval()
+    ended = STOPPED if stopped else PATIENCE if len(history) < config.epochs else ALL_EPOCHS
+    _emit(callbacks, FitEndEvent(len(history), config.epochs, best.epoch, ended))
     return FitResult(
         best.epoch, best.rmse, len(history), stopped, time.perf_counter() - started, str(train.ratings.device), history
     )

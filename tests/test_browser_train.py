@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
+# The progress names the phase the run is in; the result card replaces it once the run has ended.
+GOING_OR_ENDED = r"^Result: |^Epoch \d+ of at most 30|^Fitting the suggestion ranker|^Scoring the test users|^Preparing"
 LOSS_POINTS = """() => {
     const plot = document.querySelector('.js-plotly-plot');
     return plot && plot._fullData ? plot._fullData[0].x.length : 0;
@@ -68,10 +70,10 @@ def test_train_in_the_browser_with_live_curves_page_switch_and_save(page, app_ur
     page.get_by_role("heading", name="Active model").wait_for()
     _go(page, "Train")
     # Back on Train the same run is still going (or has ended), and a browser reload finds it again.
-    page.get_by_text(re.compile(r"^Result: |^Epoch \d+/30")).first.wait_for()
+    page.get_by_text(re.compile(GOING_OR_ENDED)).first.wait_for()
     assert "run=" in page.url
     page.reload()
-    page.get_by_text(re.compile(r"^Result: |^Epoch \d+/30")).first.wait_for()
+    page.get_by_text(re.compile(GOING_OR_ENDED)).first.wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     # Stop bounds the test on a busy machine.
     stop = page.get_by_test_id("stMainBlockContainer").get_by_role("button", name="Stop", exact=True)

@@ -20,9 +20,9 @@ from movierec.artifacts import load_model
 from movierec.cli import main
 from movierec.data import load_movielens
 from movierec.errors import MovieRecError
+from movierec.events import EpochEvent, Event
 from movierec.pipeline import train_model
 from movierec.recommend import Filters, recommend
-from movierec.training import EpochEvent, Event
 from tests.factories import TINY
 
 pytestmark = [

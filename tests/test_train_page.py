@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from app_support import APP, finish, open_app, problems, upload_planted, wait_until
 from streamlit.testing.v1 import AppTest
 
+from movierec.events import RANKER, PhaseEvent
 from movierec.ui import runs
 from movierec.ui.state import MODEL_KEY
 
@@ -93,6 +96,9 @@ def test_a_finished_run_shows_the_result_and_save_updates_the_sidebar_at_once():
     assert 0 <= float(labels["P@10"]) <= 1 and 0 <= float(labels["nDCG@10"]) <= 1
     ranking = next(frame.value for frame in at.dataframe if "nDCG@10" in frame.value.columns)
     assert {"This model's suggestions", "Baseline: most-rated unseen movies"} == set(ranking.index)
+    captions = _texts(at.caption)  # how the run went, phase by phase, and the ranker's second network
+    assert "Epochs: ran all 2 epochs" in captions and "Suggestion ranker fitted" in captions
+    assert "the ranker trained a second network like this one" in captions
     at.text_input(key="train_save_name").set_value("small-run").run()
     at.button(key="train_save").click().run()
     assert "Saved as small-run" in _texts(at.success)
@@ -161,3 +167,66 @@ def test_a_reloaded_page_finds_its_run_through_the_address_and_other_sessions_do
     finally:
         run.stop()
         run.join(timeout=30)
+
+
+@pytest.fixture
+def gate_in_the_ranker(monkeypatch):
+    """Holds the worker at the ranker's first step until released: the page can be read in that phase."""
+    reached, release = threading.Event(), threading.Event()
+    real = runs.train_model
+
+    def gated(*args, callbacks=(), **kwargs):
+        def gate(event):
+            if isinstance(event, PhaseEvent) and event.phase == RANKER and event.step == 1:
+                reached.set()
+                release.wait(60)
+
+        return real(*args, callbacks=(*callbacks, gate), **kwargs)
+
+    monkeypatch.setattr(runs, "train_model", gated)
+    yield reached, release
+    release.set()
+
+
+def _progress_text(at):
+    return at.get("progress")[0].proto.text
+
+
+def _held_in_the_ranker(gate):
+    """The Train page with a two-epoch run held at the ranker's first step, drawn there."""
+    reached, _ = gate
+    at = open_app("train")
+    run = _start(at, train_epochs=2, train_patience=2)
+    assert reached.wait(60)
+    return at.run(), run
+
+
+def test_the_page_names_the_ranker_phase_and_counts_no_finished_phase_in_the_time_left(gate_in_the_ranker):
+    at, run = _held_in_the_ranker(gate_in_the_ranker)
+    text = _progress_text(at)
+    assert "Fitting the suggestion ranker: step 1 of 7" in text
+    # nothing of this step can be counted yet, and the epochs are done: no time-left figure at all
+    assert "left" not in text and "elapsed" in text
+    assert "Epochs: ran all 2 epochs — best was" in _texts(at.caption)
+    assert "without the suggestion ranker" in at.button(key="train_stop").help and not problems(at)
+    run.stop()  # the rest of the run is the next test's
+    gate_in_the_ranker[1].set()
+    run.join(timeout=60)
+
+
+def test_stop_while_the_ranker_fits_ends_the_run_and_keeps_the_network(gate_in_the_ranker):
+    at, run = _held_in_the_ranker(gate_in_the_ranker)
+    at.button(key="train_stop").click().run()
+    assert "stopping: the trained network is kept without the suggestion ranker" in _progress_text(at)
+    gate_in_the_ranker[1].set()
+    finish(at, run)
+    snap = run.snapshot()
+    assert snap.status == runs.STOPPED and snap.model.ranker is None and snap.model.results.epochs_run == 2
+    assert "Result: stopped early" in _texts(at.subheader)
+    warning = _texts(at.warning)
+    assert "while fitting the suggestion ranker, after 2 epoch(s)" in warning
+    assert "kept without the suggestion ranker" in warning
+    assert "ordered by predicted rating" in _texts(at.caption)
+    assert "Fitting the suggestion ranker: stopped by you" in _texts(at.caption)
+    assert "second network" not in _texts(at.caption)  # no ranker was kept: what it cost is not its own line
+    assert not at.button(key="train_save").disabled and not problems(at)

@@ -35,11 +35,14 @@ def ranking_table(results: TrainingResults) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["", "P@10", "nDCG@10", "liked nDCG@10"]).set_index("")
 
 
-def ranking_card(results: TrainingResults) -> None:
-    """P@10 and nDCG@10 of the suggestions beside most-popular; says so when the model predates them."""
+def ranking_card(results: TrainingResults, has_ranker: bool = False) -> None:
+    """P@10 and nDCG@10 of the suggestions beside most-popular; says why when there are none."""
     table = ranking_table(results)
+    if table.empty and has_ranker:
+        st.caption("This model's suggestion ranker was not scored on the test users, so no top-10 scores are shown.")
+        return
     if table.empty:
-        st.caption("This model was saved without a suggestion ranker: its suggestions are ordered by predicted rating.")
+        st.caption("This model has no suggestion ranker: its suggestions are ordered by predicted rating.")
         return
     ours = table.iloc[0]
     top = st.columns(4)
@@ -64,8 +67,9 @@ def ranking_card(results: TrainingResults) -> None:
     )
 
 
-def model_card(results: TrainingResults) -> None:
-    """Headline numbers, the comparison with the baselines, and how the run went."""
+def model_card(results: TrainingResults, has_ranker: bool = False) -> None:
+    """Headline numbers, the comparison with the baselines, and how the run went (``has_ranker``: the
+    model has a suggestion ranker, even where its top-10 scores were not measured)."""
     delta = f"{results.test_rmse - results.baselines.user_movie_bias.rmse:+.3f} vs user+movie biases"
     top = st.columns(4)
     top[0].metric("Test RMSE", f"{results.test_rmse:.4f}", delta=delta, delta_color="inverse")
@@ -88,4 +92,4 @@ def model_card(results: TrainingResults) -> None:
         f"Device {results.device} · {results.n_train:,} training, {results.n_valid:,} validation and "
         f"{results.n_test:,} test ratings · lower is better."
     )
-    ranking_card(results)
+    ranking_card(results, has_ranker)

@@ -20,8 +20,9 @@ from movierec.artifacts import TrainedModel
 from movierec.config import TrainConfig
 from movierec.data import Dataset, download_dataset
 from movierec.errors import MovieRecError
+from movierec.events import BatchEvent, EpochEvent, Event
+from movierec.phases import Position, RunPhases
 from movierec.pipeline import train_model
-from movierec.training import BatchEvent, EpochEvent
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class TrainingSnapshot:
     epoch_events: list[EpochEvent] = field(default_factory=list)
     refit: bool = False  # in the refit on train+validation, which runs the selected number of epochs
     refit_planned: bool = False  # the config asks for that refit after selection
+    position: Position | None = None  # the phase, its progress and time left; None before the run starts
 
     @property
     def epochs_planned(self) -> int:
@@ -124,12 +126,9 @@ class TrainingSnapshot:
         return len(self.batch_losses)
 
     @property
-    def eta(self) -> float | None:
-        """Seconds left in this phase if every planned epoch runs (early stopping may end sooner); None before a batch."""
-        if not self.batches_done or self.status not in (RUNNING, STOPPING):
-            return None
-        left = (self.epochs_planned - self.epoch) * self.n_batches + self.n_batches - self.batch
-        return self.elapsed / self.batches_done * max(0, left)
+    def phase(self) -> str:
+        """The phase the run is in (or, once ended, was last in): a phase of movierec.events, or ""."""
+        return self.position.phase if self.position is not None else ""
 
 
 def training_threads() -> int:
@@ -160,6 +159,8 @@ class TrainingRun(BackgroundJob):
         self._epochs: list[EpochEvent] = []
         self._position = (0, 0, 0)  # epoch, batch, batches per epoch
         self._refit = False
+        self._phases = RunPhases(config.epochs, config.patience)
+        self._last_phase: Position | None = None  # where the run was when it ended
 
     def start(self) -> TrainingRun:
         """Start training when the server has a free slot, else end at once with the reason."""
@@ -188,14 +189,15 @@ class TrainingRun(BackgroundJob):
         assert result.results is not None  # train_model scores every model it returns
         return STOPPED if result.results.stopped else FINISHED
 
-    def _record(self, event: BatchEvent | EpochEvent) -> None:
+    def _record(self, event: Event) -> None:
         with self._lock:
+            self._phases(event)
             if isinstance(event, BatchEvent):
                 self._losses.append(event.loss)
                 self._lrs.append(event.lr)
                 self._position = (event.epoch, event.batch, event.n_batches)
                 self._refit = event.refit
-            elif not event.refit:  # refit epochs have no validation RMSE to chart
+            elif isinstance(event, EpochEvent) and not event.refit:  # refit epochs have no validation RMSE
                 self._epochs.append(event)
 
     def snapshot(self) -> TrainingSnapshot:
@@ -216,7 +218,13 @@ class TrainingRun(BackgroundJob):
                 epoch_events=list(self._epochs),
                 refit=self._refit,
                 refit_planned=self.config.refit,
+                position=self._last_phase or self._phases.position(),
             )
+
+    def _end(self, status: str, result: Any = None, error: str | None = None) -> None:
+        with self._lock:
+            self._last_phase = self._phases.position()  # frozen: a stop's result says which phase it cut
+        super()._end(status, result, error)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,12 @@ import streamlit as st
 from movierec import paths
 from movierec.artifacts import check_name, default_name
 from movierec.errors import MovieRecError
+from movierec.events import EPOCHS, RANKER, REFIT, SAVING, SCORING
+from movierec.phases import STOP_KEEPS, TITLES, clock
+from movierec.ranker_fit import SECOND_NETWORK
 from movierec.ui import charts
 from movierec.ui.model_card import model_card
-from movierec.ui.runs import FAILED, RUNNING, STOPPED, STOPPING, TrainingRun, TrainingSnapshot
+from movierec.ui.runs import FAILED, STOPPED, STOPPING, TrainingRun, TrainingSnapshot
 from movierec.ui.state import choose_later, keep_widget_values
 
 SAVE_NAME_KEY = "train_save_name"
@@ -53,32 +56,20 @@ def current_run() -> TrainingRun | None:
     return st.session_state.get(RUN_KEY)
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
-
-
 def progress(snap: TrainingSnapshot) -> None:
-    """Progress bar: epoch x/N, batch, elapsed and ETA (an upper bound, early stopping may end sooner)."""
-    if snap.status in (RUNNING, STOPPING) and not snap.batches_done:
-        st.progress(0.0, text=f"Preparing the data and the network… {_clock(snap.elapsed)} elapsed")
+    """The phases done, then the current phase in words with its own bar and the time left in it at its pace."""
+    position = snap.position
+    if position is None:
         return
-    done = (snap.epoch - 1 + snap.batch / max(1, snap.n_batches)) / snap.epochs_planned
-    phase = "Refit on training + validation ratings · epoch" if snap.refit else "Epoch"
-    text = (
-        f"{phase} {snap.epoch}/{snap.epochs_planned} · batch {snap.batch}/{snap.n_batches} · "
-        f"{_clock(snap.elapsed)} elapsed"
-    )
+    for finished in position.finished:
+        st.caption(f"✓ {finished.line()}")
+    parts = [position.text]
     if snap.status == STOPPING:
-        text += " · stopping after this batch…"
-    elif snap.eta is not None and snap.refit:
-        text += f" · about {_clock(snap.eta)} left"
-    elif snap.eta is not None:
-        then = ", then a refit" if snap.refit_planned else ""
-        text += f" · at most {_clock(snap.eta)} left{then}"
-    else:
-        text += f" · {snap.status}"
-    st.progress(min(1.0, done), text=text)
+        parts.append(f"stopping: {STOP_KEEPS[position.stopped_in or position.phase]}…")
+    elif left := position.left_text():
+        parts.append(left)
+    parts.append(f"{clock(snap.elapsed)} elapsed")
+    st.progress(position.fraction, text=" · ".join(parts))
 
 
 def live(run: TrainingRun) -> None:
@@ -94,7 +85,7 @@ def live(run: TrainingRun) -> None:
                 key="train_stop",
                 on_click=run.stop,
                 disabled=snap.status == STOPPING,
-                help="Ends the run after the current batch and keeps the best weights so far.",
+                help=f"Ends the run now: {STOP_KEEPS[snap.phase]}.",
                 width="stretch",
             )
     if not snap.batch_losses:
@@ -116,15 +107,48 @@ def outcome(run: TrainingRun) -> None:
     with st.container(border=True):
         if snap.status == STOPPED:
             st.subheader("Result: stopped early")
-            during = " during its refit on training + validation ratings" if results.refit_epochs else ""
-            st.warning(
-                f"You stopped this run{during} after {results.epochs_run} epoch(s) of selection; it keeps the "
-                f"weights of its best epoch ({results.best_epoch}), scored below."
-            )
+            st.warning(stop_note(snap))
         else:
             st.subheader("Result: finished")
-        model_card(results)
+        model_card(results, has_ranker=snap.model.ranker is not None)
+        if snap.position is not None:
+            st.caption(" · ".join(finished.line() for finished in snap.position.finished))
+        if note := selection_note(snap):
+            st.caption(note)
         save_form(run)
+
+
+def stop_note(snap: TrainingSnapshot) -> str:
+    """What a stopped run kept, by the phase the stop ended."""
+    results = snap.model.results if snap.model is not None else None
+    assert results is not None  # only a run that ended with a scored model is stopped
+    phase = snap.position.stopped_in if snap.position is not None else EPOCHS
+    if phase in (RANKER, SCORING):
+        return (
+            f"You stopped this run while {TITLES[phase].lower()}, after {results.epochs_run} epoch(s) "
+            f"(best: {results.best_epoch}): {STOP_KEEPS[phase]}. The scores below are the network's."
+        )
+    during = " during its refit on training + validation ratings" if phase == REFIT else ""
+    return (
+        f"You stopped this run{during} after {results.epochs_run} epoch(s) of selection; it keeps the "
+        f"weights of its best epoch ({results.best_epoch}), scored below."
+    )
+
+
+def selection_note(snap: TrainingSnapshot) -> str:
+    """How the ranker chose its rating blend, and what that cost, where this run trained a second network for it."""
+    position, model = snap.position, snap.model
+    if position is None or model is None or model.results is None or model.ranker is None:
+        return ""
+    ranker_steps = (step for finished in position.finished if finished.phase == RANKER for step in finished.steps)
+    seconds = next((seconds for what, seconds in ranker_steps if what == SECOND_NETWORK), None)
+    if seconds is None:
+        return ""
+    return (
+        "To choose how much the predicted rating counts in the suggestions, the ranker trained a second network "
+        f"like this one for {model.results.best_epoch} epoch(s) without its validation ratings "
+        f"({clock(seconds)} of the ranker's {clock(model.results.ranking_seconds)})."
+    )
 
 
 def save_form(run: TrainingRun) -> None:
@@ -152,7 +176,8 @@ def save_form(run: TrainingRun) -> None:
         st.warning(f"A model named {name} already exists. Tick the box to replace it, or choose another name.")
     if st.button("Save model", type="primary", key="train_save", disabled=exists and not overwrite):
         try:
-            model.save(name, overwrite=overwrite)
+            with st.spinner(f"{TITLES[SAVING]}…"):
+                model.save(name, overwrite=overwrite)
         except (MovieRecError, OSError) as exc:
             st.error(f"The model was not saved: {exc}")
             return
