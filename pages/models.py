@@ -64,21 +64,28 @@ if picked:
 st.subheader("Manage a model")
 names = list(by_name)
 view.apply_next_pick(names, active)
-row = by_name[st.selectbox("Model", names, key=view.PICK_KEY)]
-use, rename, delete = st.columns([1, 2, 1], vertical_alignment="bottom")
+pick, use, delete = st.columns([3, 1, 1], vertical_alignment="bottom")
+row = by_name[pick.selectbox("Model to manage", names, key=view.PICK_KEY)]
 is_active = row.name == active
-if use.button("Make active", key="models_activate", disabled=is_active, icon=":material/check_circle:"):
-    view.activate(row, dataset.fingerprint)
-with rename.form("models_rename_form", border=False):
-    new_name = st.text_input("New name", key="models_new_name", help="Letters, digits, '.', '_' and '-'.")
-    if st.form_submit_button("Rename"):
-        view.rename(row, new_name, is_active)
+with use:
+    if st.button(
+        "Active now" if is_active else "Make active", key="models_activate", disabled=is_active, width="stretch"
+    ):
+        view.activate(row, dataset.fingerprint)
 with delete:
-    view.delete_confirmation(row)
+    view.delete_button(row)
+view.delete_confirmation(row)
+with st.form("models_rename_form", border=False):
+    new_name, submit = st.columns([4, 1], vertical_alignment="bottom")
+    typed = new_name.text_input(
+        f"New name for {plain(row.name)}", key="models_new_name", help="Letters, digits, '.', '_' and '-'."
+    )
+    if submit.form_submit_button("Rename", width="stretch"):
+        view.rename(row, typed, is_active)
 view.undo_button()
 st.caption(
-    "Deleting moves a model into the trash (the folder trash under MOVIEREC_HOME/models), where no page offers "
-    "it: restore it below, or empty the trash to erase it for good."
+    "Deleting moves a model into the trash (MOVIEREC_HOME/models/trash) instead of erasing it: no page offers it "
+    "there, and you can restore it below until you empty the trash."
 )
 with st.expander("Trash"):
     view.trash_panel(dataset.name)

@@ -89,8 +89,12 @@ def column_config() -> dict[str, object]:
     }
     config["Active"] = st.column_config.CheckboxColumn("Active", help="The model the sidebar has chosen.")
     config["Created"] = st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD HH:mm", help="UTC")
-    for label in ("Settings changed", "Data"):
-        config[label] = st.column_config.TextColumn(label, help=_HELP[label])
+    config["Name"] = st.column_config.TextColumn("Name", pinned=True)
+    # Medium, so the scores stay in view beside a long list of changes (hovering shows it whole).
+    config["Settings changed"] = st.column_config.TextColumn(
+        "Settings changed", width="medium", help=_HELP["Settings changed"]
+    )
+    config["Data"] = st.column_config.TextColumn("Data", help=_HELP["Data"])
     return config
 
 
@@ -124,7 +128,7 @@ def curves_figure(rows: list[ModelRow], valid: bool) -> go.Figure:
         title=title,
         height=360,
         margin=dict(l=10, r=10, t=50, b=10),
-        legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0.0),
+        legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0.0),
         xaxis_title="epoch",
         yaxis_title="RMSE" if valid else "MSE (mean of the epoch's batches)",
     )
@@ -153,7 +157,7 @@ def _act(action: Callable[[], str | None], pick: str | None = None, active: str 
     try:
         done = action()
     except MovieRecError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
         return
     notice(done)
     if pick is not None:
@@ -166,7 +170,7 @@ def _act(action: Callable[[], str | None], pick: str | None = None, active: str 
 def activate(row: ModelRow, fingerprint: str) -> None:
     """Make ``row`` the sidebar's active model, when it fits the chosen data and loads."""
     if row.fingerprint != fingerprint:
-        st.error(f"{row.name} was trained on different data of the same name; its predictions would not fit it.")
+        st.error(f"{plain(row.name)} was trained on different data of the same name; its predictions would not fit it.")
         return
     problem = load_problem(row.info())
     if problem is not None:
@@ -185,12 +189,16 @@ def rename(row: ModelRow, new: str, is_active: bool) -> None:
     )
 
 
+def delete_button(row: ModelRow) -> None:
+    """The Delete button: it asks for a confirmation (:func:`delete_confirmation`) before anything moves."""
+    if st.button("Delete…", key="models_delete", icon=":material/delete:", width="stretch"):
+        st.session_state[_CONFIRM_KEY] = row.name
+        st.rerun()
+
+
 def delete_confirmation(row: ModelRow) -> None:
-    """The Delete button, then a confirmation that moves the model into the trash."""
+    """Once Delete was pressed for ``row``: a confirmation that moves the model into the trash."""
     if st.session_state.get(_CONFIRM_KEY) != row.name:
-        if st.button("Delete…", key="models_delete", icon=":material/delete:"):
-            st.session_state[_CONFIRM_KEY] = row.name
-            st.rerun()
         return
     st.warning(f"Move {plain(row.name)} into the trash? It is then offered nowhere until you restore it.")
     yes, no = st.columns(2)
