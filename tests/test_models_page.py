@@ -146,3 +146,18 @@ def test_the_trash_restores_a_deleted_model_and_empties_after_a_confirmation(thr
     at.button(key="models_empty_yes").click().run()
     assert trashed_models() == [] and {info.name for info in list_models()} == {"a", "c"}
     assert any("Erased 1 deleted model" in s.value for s in at.success)
+
+
+def test_a_model_of_other_data_is_listed_but_cannot_be_made_active(three):
+    stranger = copy.copy(three)
+    stranger.fingerprint = "other-data"
+    stranger.created = "2026-11-01T10:00:00+00:00"
+    stranger.save("stranger")
+    at = open_app(PAGE)
+    table = at.dataframe[0].value
+    assert table.loc[table["Name"] == "stranger", "Data"].item() == "other data"
+    assert "stranger" not in _sidebar_options(at)
+    at.selectbox(key="models_pick").set_value("stranger").run()
+    at.button(key="models_activate").click().run()
+    assert any("trained on different data" in e.value for e in at.error)
+    assert _sidebar_model(at) == "c"
