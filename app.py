@@ -33,6 +33,7 @@ navigation = st.navigation(
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/rate.py", title="Rate", icon=":material/star:"),
         st.Page("pages/embeddings.py", title="Embeddings", icon=":material/scatter_plot:"),
+        st.Page("pages/models.py", title="Models", icon=":material/table_chart:"),
     ]
 )
 warm_up_imports()

@@ -247,6 +247,12 @@ def _read_payload(path: Path, mmap: bool = False) -> dict[str, Any]:
     return payload
 
 
+def read_saved(path: Path) -> dict[str, Any]:
+    """A saved model file's fields with its tensors memory-mapped, checked as :func:`load_model` checks them
+    but with no network built: for listings, which need only the settings, scores and history."""
+    return _read_payload(path, mmap=True)
+
+
 def load_model(name_or_path: str | Path) -> TrainedModel:
     """Load a saved model by name or path; a foreign, damaged or tampered file raises :class:`MovieRecError`."""
     path = resolve_model_path(name_or_path)

@@ -14,6 +14,7 @@ from movierec.dataset_options import add_data_arguments, load_dataset
 from movierec.errors import MovieRecError
 from movierec.json_output import to_json
 from movierec.leftovers import clean_leftovers
+from movierec.models_cli import add_models_command
 from movierec.recommend_cli import add_recommend
 from movierec.synth_cli import add_synth_command
 
@@ -177,6 +178,7 @@ REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_bench,
     add_recommend,
     add_synth_command,
+    add_models_command,
 ]
 
 
