@@ -96,7 +96,7 @@ if len(marked):
     st.caption(f"★ {plain(row['title'])}: " + ", ".join(f"{c.upper()} {row[c]:+.3f}" for c in components))
 
 st.subheader(f"The two ends of {x_axis.upper()}")
-st.write(describe_separation(projection.separation[components.index(x_axis)], x_axis))
+st.write(describe_separation(projection.separation[components.index(x_axis)], x_axis.upper()))
 if x_axis != best:
     st.caption(f"{best.upper()} separates them best ({projection.separation[components.index(best)]:.0%}).")
 view.render_ends(projection, x_axis)

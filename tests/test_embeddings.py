@@ -9,7 +9,7 @@ import torch
 
 from movierec.data.frames import genre_indicators
 from movierec.embeddings import (
-    component_label,
+    component_ends,
     describe_separation,
     main_genres,
     orientation_signs,
@@ -49,7 +49,8 @@ def test_top_component_finds_the_planted_direction_with_the_serious_end_positive
     assert projection.separation[0] == pytest.approx(1.0)
     dramas = table["genres"].map(lambda g: "Drama" in g)
     assert (table.loc[dramas, "pc1"] > 0).all() and (table.loc[~dramas, "pc1"] < 0).all()
-    assert projection.labels[0] == "Drama ↔ Comedy"
+    assert projection.labels[0] == "Comedy ↔ Drama"  # low end first, as the map reads
+    assert projection.end_names[0] == ("Comedy", "Drama")
     assert projection.correlations.loc["Drama", "pc1"] > 0.95
 
 
@@ -158,9 +159,9 @@ def test_genre_helpers():
     assert list(indicators.columns) == ["Comedy", "Drama", "Animation", "Children"]
     assert main_genres(genres, indicators) == ["Comedy", "Drama", "Animation", "(none)"]
     assert list(seriousness_labels(indicators)) == [-1, 1, 0, -1]
-    label = component_label(pd.Series({"Drama": 0.5, "War": 0.2, "IMAX": 0.05, "Comedy": -0.4, "Children": -0.3}))
-    assert label == "Drama, War ↔ Comedy, Children"
-    assert component_label(pd.Series({"Drama": 0.01})) == "mixed ↔ mixed"
+    ends = component_ends(pd.Series({"Drama": 0.5, "War": 0.2, "IMAX": 0.05, "Comedy": -0.4, "Children": -0.3}))
+    assert ends == ("Comedy, Children", "Drama, War")
+    assert component_ends(pd.Series({"Drama": 0.01})) == ("mixed", "mixed")
 
 
 def test_separation_is_worded_for_people():

@@ -63,7 +63,7 @@ def components_table(projection: Projection) -> pd.DataFrame:
         {
             "component": [c.upper() for c in projection.components],
             "share of variance": [f"{v:.1%}" for v in projection.explained_variance],
-            "reads as (+ end ↔ − end)": projection.labels,
+            "reads as (− end ↔ + end)": projection.labels,
             "dramas above light films": [f"{a:.0%}" if a == a else "n/a" for a in projection.separation],
         }
     )
@@ -72,8 +72,7 @@ def components_table(projection: Projection) -> pd.DataFrame:
 def render_ends(projection: Projection, component: str, n: int = 10) -> None:
     """Two side-by-side lists: the movies at the positive (serious) and the negative end of ``component``."""
     top, bottom = projection.ends(component, n)
-    label = projection.labels[projection.components.index(component)]
-    positive, negative = (part.strip() for part in label.split("↔"))
+    negative, positive = projection.end_names[projection.components.index(component)]
     left, right = st.columns(2)
     for column, rows, end, title in ((left, top, positive, "+ end"), (right, bottom, negative, "− end")):
         with column:
