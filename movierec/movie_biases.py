@@ -27,6 +27,14 @@ def has_movie_biases(model: TrainedModel) -> bool:
     return model.network.movie_biases() is not None
 
 
+def default_min_ratings(model: TrainedModel, n: int = N_EXTREMES) -> int:
+    """The minimum count to start from: :data:`DEFAULT_MIN_RATINGS`, lowered where fewer than ``2 n`` movies reach it."""
+    counts = model.movies["n_ratings"].sort_values(ascending=False).to_numpy()
+    if len(counts) == 0:
+        return 1
+    return max(1, min(DEFAULT_MIN_RATINGS, int(counts[min(2 * n, len(counts)) - 1])))
+
+
 def bias_extremes(
     model: TrainedModel, min_ratings: int = DEFAULT_MIN_RATINGS, n: int = N_EXTREMES
 ) -> tuple[pd.DataFrame, pd.DataFrame]:

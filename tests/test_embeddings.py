@@ -18,7 +18,6 @@ from movierec.embeddings import (
     seriousness_labels,
 )
 from movierec.errors import MovieRecError
-from movierec.ui.embeddings_charts import RATED, SERIOUSNESS, scatter_figure
 from tests.factories import TINY, tiny_model
 
 
@@ -168,17 +167,3 @@ def test_separation_is_worded_for_people():
     assert "72% of the time" in describe_separation(0.72, "pc1")
     assert "fairly well" in describe_separation(0.72, "pc1")
     assert "cannot be measured" in describe_separation(float("nan"), "pc2")
-
-
-@pytest.mark.parametrize("axes", [("pc2", "pc1"), ("pc1", "pc2", "pc3")])
-def test_the_map_rings_rated_movies_and_stars_the_searched_one_in_2d_and_3d(trained, axes):
-    _planted(trained)
-    projection = project_pca(trained, top_n=200, n_components=3)
-    rated, searched = projection.table["movie_id"].iloc[[0, 5]].tolist(), int(projection.table["movie_id"].iloc[9])
-    figure = scatter_figure(projection, axes, SERIOUSNESS, rated_ids=rated, marked_id=searched)
-    overlays = {trace.name: trace for trace in figure.data if trace.name in (RATED, "searched")}
-    assert len(overlays[RATED].x) == 2 and len(overlays["searched"].x) == 1
-    at = projection.table.set_index("movie_id")
-    assert list(overlays[RATED].x) == at.loc[rated, axes[0]].tolist()
-    assert list(overlays[RATED].y) == at.loc[rated, axes[1]].tolist()
-    assert overlays["searched"].type == ("scatter3d" if len(axes) == 3 else "scatter")

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from movierec.errors import MovieRecError
-from movierec.movie_biases import bias_extremes, has_movie_biases
+from movierec.movie_biases import DEFAULT_MIN_RATINGS, bias_extremes, default_min_ratings, has_movie_biases
 from tests.factories import TINY, tiny_model
 
 
@@ -53,3 +53,11 @@ def test_a_model_without_biases_says_so():
     with pytest.raises(MovieRecError, match="no bias term"):
         bias_extremes(plain)
     assert np.isfinite(plain.network.movie_table().numpy()).all()
+
+
+def test_the_default_minimum_leaves_full_tables(model):
+    minimum = default_min_ratings(model, n=15)
+    assert minimum <= DEFAULT_MIN_RATINGS
+    assert (model.movies["n_ratings"] >= minimum).sum() >= 30
+    highest, lowest = bias_extremes(model, minimum, n=15)
+    assert len(highest) == len(lowest) == 15
