@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from movierec.artifacts import TrainedModel
-from movierec.data.frames import genre_indicators
-from movierec.embeddings import movie_vectors, separation_auc, seriousness_labels
+from movierec.embeddings import genre_matrix, movie_vectors, separation_auc, seriousness_labels
 from movierec.errors import MovieRecError
 
 POSITION = "position"  # the column a movie's place on the axis goes into
@@ -104,7 +103,7 @@ def custom_axis(model: TrainedModel, table: pd.DataFrame, low: AxisEnd, high: Ax
             raise MovieRecError(f"None of the movies of {end.name!r} is on the map; pick other movies or show more.")
         means.append(vectors[rows].mean(axis=0))
     position = project_on_axis(vectors, means[0], means[1])
-    labels = seriousness_labels(genre_indicators(table["genres"]))
+    labels = seriousness_labels(genre_matrix(table["genres"]))
     return CustomAxis(
         table=table.assign(**{POSITION: position}),
         low=low,

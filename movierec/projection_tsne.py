@@ -13,8 +13,7 @@ from sklearn.manifold import TSNE
 from threadpoolctl import threadpool_limits
 
 from movierec.artifacts import TrainedModel
-from movierec.data.frames import genre_indicators
-from movierec.embeddings import movie_vectors, orientation_signs, seriousness_labels
+from movierec.embeddings import genre_matrix, movie_vectors, orientation_signs, seriousness_labels
 from movierec.errors import MovieRecError
 
 TSNE_AXES = ("tsne1", "tsne2")
@@ -56,6 +55,6 @@ def project_tsne(model: TrainedModel, table: pd.DataFrame, seed: int = 0) -> pd.
     # One thread: the page's server and other visitors keep the other cores.
     with threadpool_limits(limits=1):
         coordinates = tsne.fit_transform(vectors)
-    labels = seriousness_labels(genre_indicators(table["genres"]))
+    labels = seriousness_labels(genre_matrix(table["genres"]))
     coordinates = coordinates * orientation_signs(coordinates, labels, table["mean_rating"].to_numpy(float))
     return table.assign(**{name: coordinates[:, i] for i, name in enumerate(TSNE_AXES)})

@@ -11,6 +11,7 @@ from movierec.data.frames import genre_indicators
 from movierec.embeddings import (
     component_ends,
     describe_separation,
+    genre_matrix,
     main_genres,
     orientation_signs,
     project_pca,
@@ -167,3 +168,18 @@ def test_separation_is_worded_for_people():
     assert "72% of the time" in describe_separation(0.72, "pc1")
     assert "fairly well" in describe_separation(0.72, "pc1")
     assert "cannot be measured" in describe_separation(float("nan"), "pc2")
+
+
+def test_the_fast_genre_matrix_matches_the_data_layers_indicators():
+    genres = pd.Series(
+        [["Comedy", "Drama"], ["Drama"], ["(no genres listed)"], [], ["War", "Drama", "Drama"], ["Animation", "War"]],
+        index=[5, 3, 9, 1, 0, 2],
+    )
+    pd.testing.assert_frame_equal(genre_matrix(genres), genre_indicators(genres), check_dtype=False)
+
+
+def test_separation_auc_counts_ties_as_half():
+    labels = np.array([1, 1, 0, 0, -1])
+    assert separation_auc(np.array([3.0, 2.0, 1.0, 0.0, 9.0]), labels) == 1.0
+    assert separation_auc(np.array([1.0, 0.0, 1.0, 0.0, 9.0]), labels) == 0.5
+    assert separation_auc(np.array([2.0, 1.0, 1.0, 0.0, 9.0]), labels) == pytest.approx(0.875)
