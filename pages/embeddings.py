@@ -68,7 +68,7 @@ marked_title = top[1].selectbox(
     "Find a movie", sorted(projection.table["title"]), index=None, placeholder="Type a title…", key="emb_search"
 )
 pca = method == "PCA"
-controls = st.columns([2, 2, 1, 4])  # room for the labels and values at 1024 px
+controls = st.columns([3, 3, 2, 5])  # room for the labels and values at 1024 px
 x_axis = controls[0].selectbox(
     "Horizontal axis", components, index=components.index(best), key="emb_x", format_func=str.upper, disabled=not pca
 )

@@ -16,10 +16,11 @@ from movierec.embeddings import LIGHT_GENRES, SERIOUS_GENRES, Projection
 
 REST = "other genres"
 SERIOUSNESS = "Drama vs light films"  # the article's story, and what the separation AUC measures
-GROUPS = {"drama": "#b2182b", "comedy / animation / children": "#2166ac", "both": "#9970ab", "neither": "#c9c9c9"}
+# Light films: comedy, animation or children's and not drama (see the page's separation score).
+GROUPS = {"drama": "#b2182b", "light films": "#2166ac", "both": "#9970ab", "neither": "#c9c9c9"}
 RATED = "rated by you"
 SEARCHED = "searched"
-NEIGHBOURS = "nearest movies"
+NEIGHBOURS = "nearest"  # short: the legend must fit on a phone
 NEIGHBOUR_COLOUR = "#ff9f1c"  # orange: apart from the palette's reds and blues, visible on light and dark
 HOVER = ("title", "year", "genres_text", "n_ratings", "mean_rating")
 HOVER_LABELS = {"genres_text": "genres", "n_ratings": "ratings", "mean_rating": "mean rating"}
@@ -135,9 +136,7 @@ def _plot_table(table: pd.DataFrame, genre: str | None) -> pd.DataFrame:
 
 def _group(genres: list[str]) -> str:
     serious, light = (any(g in group for g in genres) for group in (SERIOUS_GENRES, LIGHT_GENRES))
-    return (
-        "both" if serious and light else "drama" if serious else "comedy / animation / children" if light else "neither"
-    )
+    return "both" if serious and light else "drama" if serious else "light films" if light else "neither"
 
 
 def _colour_order(table: pd.DataFrame, genre: str | None) -> list[str]:
