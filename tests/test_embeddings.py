@@ -9,8 +9,9 @@ import torch
 
 from movierec.data.frames import genre_indicators
 from movierec.embeddings import (
-    component_label,
+    component_ends,
     describe_separation,
+    genre_matrix,
     main_genres,
     orientation_signs,
     project_pca,
@@ -18,7 +19,6 @@ from movierec.embeddings import (
     seriousness_labels,
 )
 from movierec.errors import MovieRecError
-from movierec.ui.embeddings_charts import RATED, SERIOUSNESS, scatter_figure
 from tests.factories import TINY, tiny_model
 
 
@@ -49,7 +49,8 @@ def test_top_component_finds_the_planted_direction_with_the_serious_end_positive
     assert projection.separation[0] == pytest.approx(1.0)
     dramas = table["genres"].map(lambda g: "Drama" in g)
     assert (table.loc[dramas, "pc1"] > 0).all() and (table.loc[~dramas, "pc1"] < 0).all()
-    assert projection.labels[0] == "Drama ↔ Comedy"
+    assert projection.labels[0] == "Comedy ↔ Drama"  # low end first, as the map reads
+    assert projection.end_names[0] == ("Comedy", "Drama")
     assert projection.correlations.loc["Drama", "pc1"] > 0.95
 
 
@@ -158,9 +159,9 @@ def test_genre_helpers():
     assert list(indicators.columns) == ["Comedy", "Drama", "Animation", "Children"]
     assert main_genres(genres, indicators) == ["Comedy", "Drama", "Animation", "(none)"]
     assert list(seriousness_labels(indicators)) == [-1, 1, 0, -1]
-    label = component_label(pd.Series({"Drama": 0.5, "War": 0.2, "IMAX": 0.05, "Comedy": -0.4, "Children": -0.3}))
-    assert label == "Drama, War ↔ Comedy, Children"
-    assert component_label(pd.Series({"Drama": 0.01})) == "mixed ↔ mixed"
+    ends = component_ends(pd.Series({"Drama": 0.5, "War": 0.2, "IMAX": 0.05, "Comedy": -0.4, "Children": -0.3}))
+    assert ends == ("Comedy, Children", "Drama, War")
+    assert component_ends(pd.Series({"Drama": 0.01})) == ("mixed", "mixed")
 
 
 def test_separation_is_worded_for_people():
@@ -169,15 +170,16 @@ def test_separation_is_worded_for_people():
     assert "cannot be measured" in describe_separation(float("nan"), "pc2")
 
 
-@pytest.mark.parametrize("axes", [("pc2", "pc1"), ("pc1", "pc2", "pc3")])
-def test_the_map_rings_rated_movies_and_stars_the_searched_one_in_2d_and_3d(trained, axes):
-    _planted(trained)
-    projection = project_pca(trained, top_n=200, n_components=3)
-    rated, searched = projection.table["movie_id"].iloc[[0, 5]].tolist(), int(projection.table["movie_id"].iloc[9])
-    figure = scatter_figure(projection, axes, SERIOUSNESS, rated_ids=rated, marked_id=searched)
-    overlays = {trace.name: trace for trace in figure.data if trace.name in (RATED, "searched")}
-    assert len(overlays[RATED].x) == 2 and len(overlays["searched"].x) == 1
-    at = projection.table.set_index("movie_id")
-    assert list(overlays[RATED].x) == at.loc[rated, axes[0]].tolist()
-    assert list(overlays[RATED].y) == at.loc[rated, axes[1]].tolist()
-    assert overlays["searched"].type == ("scatter3d" if len(axes) == 3 else "scatter")
+def test_the_fast_genre_matrix_matches_the_data_layers_indicators():
+    genres = pd.Series(
+        [["Comedy", "Drama"], ["Drama"], ["(no genres listed)"], [], ["War", "Drama", "Drama"], ["Animation", "War"]],
+        index=[5, 3, 9, 1, 0, 2],
+    )
+    pd.testing.assert_frame_equal(genre_matrix(genres), genre_indicators(genres), check_dtype=False)
+
+
+def test_separation_auc_counts_ties_as_half():
+    labels = np.array([1, 1, 0, 0, -1])
+    assert separation_auc(np.array([3.0, 2.0, 1.0, 0.0, 9.0]), labels) == 1.0
+    assert separation_auc(np.array([1.0, 0.0, 1.0, 0.0, 9.0]), labels) == 0.5
+    assert separation_auc(np.array([2.0, 1.0, 1.0, 0.0, 9.0]), labels) == pytest.approx(0.875)
