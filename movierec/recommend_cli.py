@@ -10,6 +10,10 @@ from movierec.errors import MovieRecError
 from movierec.json_output import to_json
 
 MAX_TOP = 1000
+ORDER_NOTE = (
+    "Ordered by what people with these ratings go on to watch, weighed with genre match and predicted "
+    "rating, so the predicted stars (first column) are not in order."
+)
 
 
 def parse_rate(text: str, scale: Any = None) -> dict[int, float]:
@@ -107,6 +111,8 @@ def _recommend(args: argparse.Namespace) -> int:
             "n_ratings": int(row.n_ratings),
             "predicted": round(float(row.predicted), 3),
             "because": row.because,
+            "reason": row.reason,
+            "because_ids": [int(i) for i in row.because_ids],
         }
         for row in result.table.astype(object).where(result.table.notna(), None).itertuples()
     ]
@@ -124,12 +130,14 @@ def _recommend(args: argparse.Namespace) -> int:
 
 def _as_text(report: dict[str, Any]) -> str:
     lines = []
+    if report["order"] == "ranking" and not report["popular"]:
+        lines.append(ORDER_NOTE)
     if report["popular"]:
         lines.append("No rating of a movie this model knows: these are well-rated popular movies.")
     if report["unknown"]:
         lines.append(f"Not scored by this model (unknown movie ids): {', '.join(map(str, report['unknown']))}")
     for row in report["suggestions"]:
-        because = f"  (because you rated {row['because']} highly)" if row["because"] else ""
+        because = f"  ({row['because']})" if row["because"] else ""
         lines.append(f"{row['predicted']:.2f}  {row['title']}{because}")
     if not report["suggestions"]:
         lines.append("No movie passes the filters; lower --min-ratings.")
