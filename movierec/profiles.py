@@ -9,7 +9,7 @@ import math
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -18,6 +18,7 @@ from movierec import paths
 from movierec.data import RatingScale
 from movierec.errors import MovieRecError
 from movierec.names import reading_key
+from movierec.profile_schema import migrate
 
 MAX_NAME = 80
 MAX_CSV_BYTES = 4 << 20  # a person's ratings of every movie of the largest release fit in about 1.5 MB
@@ -25,24 +26,9 @@ MAX_FIELD = 32  # characters in one CSV value: longer is never an id or a rating
 MAX_MOVIE_ID = 2**63 - 1
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only: int() would also read "1_0" and "１"
 CSV_HEADER = ("movie_id", "rating")
+TITLE_COLUMN = "title"  # written by export for people to read; ignored on import
+SKIP_KINDS = ("not_seen", "not_interested")
 BUSY_TIMEOUT_S = 5.0  # how long a write waits for another tab's transaction before giving up
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS profiles (name TEXT PRIMARY KEY, created TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ratings (
-    profile TEXT NOT NULL REFERENCES profiles(name) ON DELETE CASCADE,
-    movie_id INTEGER NOT NULL,
-    rating REAL NOT NULL,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (profile, movie_id)
-);
-CREATE TABLE IF NOT EXISTS cleared_ratings (
-    profile TEXT NOT NULL REFERENCES profiles(name) ON DELETE CASCADE,
-    movie_id INTEGER NOT NULL,
-    rating REAL NOT NULL,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (profile, movie_id)
-);
-"""
 T = TypeVar("T")
 
 
@@ -100,15 +86,17 @@ def parse_ratings_csv(
         )
     rows = _rows(text)
     header = tuple(cell.strip().lower() for cell in next(rows, []))
-    if header != CSV_HEADER:
-        raise MovieRecError(f"Line 1: expected the header 'movie_id,rating', found {','.join(header) or 'nothing'!r}.")
+    if header not in (CSV_HEADER, (*CSV_HEADER, TITLE_COLUMN)):
+        raise MovieRecError(
+            f"Line 1: expected the header 'movie_id,rating' (or 'movie_id,rating,title'), found {','.join(header) or 'nothing'!r}."
+        )
     parsed: dict[int, float] = {}
     first_line: dict[int, int] = {}
     for line, cells in enumerate(rows, start=2):
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) != 2:
-            raise MovieRecError(f"Line {line}: expected 2 values (movie_id,rating), found {len(cells)}.")
+        if len(cells) != len(header):
+            raise MovieRecError(f"Line {line}: expected {len(header)} values ({','.join(header)}), found {len(cells)}.")
         try:
             movie_id = parse_movie_id(cells[0].strip())
             rating = check_rating(movie_id, cells[1].strip(), scale)
@@ -137,12 +125,21 @@ def _rows(text: str) -> Iterator[list[str]]:
         yield row
 
 
-def ratings_csv(ratings: dict[int, float]) -> str:
-    """The ``movie_id,rating`` CSV form of ``ratings`` (read back by :func:`parse_ratings_csv`)."""
+def ratings_csv(ratings: dict[int, float], titles: Mapping[int, str] | None = None) -> str:
+    """The ``movie_id,rating`` CSV form of ``ratings``, with a ``title`` column when ``titles`` are given.
+
+    :func:`parse_ratings_csv` reads both forms back.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    writer.writerows((movie_id, f"{rating:g}") for movie_id, rating in sorted(ratings.items()))
+    if titles is None:
+        writer.writerow(CSV_HEADER)
+        writer.writerows((movie_id, f"{rating:g}") for movie_id, rating in sorted(ratings.items()))
+    else:
+        writer.writerow((*CSV_HEADER, TITLE_COLUMN))
+        writer.writerows(
+            (movie_id, f"{rating:g}", titles.get(movie_id, "")) for movie_id, rating in sorted(ratings.items())
+        )
     return out.getvalue()
 
 
@@ -172,7 +169,7 @@ class ProfileStore:
                 raise MovieRecError(
                     f"The profile database {self.path} cannot be created ({exc.strerror}); check MOVIEREC_HOME."
                 ) from None
-        self._run(lambda db: db.executescript(SCHEMA))
+        self._run(lambda db: migrate(db, self.path))
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -248,6 +245,35 @@ class ProfileStore:
         value = check_rating(movie, rating, scale)
         self._run(lambda db: self._upsert(db, name, {movie: value}), write=True)
 
+    def skip(self, name: str, movie_id: int, kind: str = "not_seen") -> None:
+        """Mark a movie as not seen (or, ``kind="not_interested"``, a dismissed suggestion): it is not offered again."""
+        movie = check_movie_id(movie_id)
+        if kind not in SKIP_KINDS:
+            raise MovieRecError(f"Unknown kind of skip {kind!r}; use one of: {', '.join(SKIP_KINDS)}.")
+
+        def insert(db: sqlite3.Connection) -> None:
+            self._require(db, name)
+            db.execute(
+                "INSERT INTO skipped (profile, movie_id, kind, updated) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (profile, movie_id) DO UPDATE SET kind = excluded.kind, updated = excluded.updated",
+                (name, movie, kind, _now()),
+            )
+
+        self._run(insert, write=True)
+
+    def skipped(self, name: str) -> dict[int, str]:
+        """The profile's skipped movies, movie id -> kind (empty for an unknown profile)."""
+        rows = self._run(
+            lambda db: db.execute("SELECT movie_id, kind FROM skipped WHERE profile = ?", (name,)).fetchall()
+        )
+        return {int(movie_id): str(kind) for movie_id, kind in rows}
+
+    def forget_skips(self, name: str) -> int:
+        """Offer every skipped movie again; returns how many there were."""
+        return int(
+            self._run(lambda db: db.execute("DELETE FROM skipped WHERE profile = ?", (name,)).rowcount, write=True)
+        )
+
     def remove_rating(self, name: str, movie_id: int) -> None:
         """Forget one rating (nothing happens when it is not there)."""
         self._run(
@@ -287,9 +313,13 @@ class ProfileStore:
 
         return self._run(bring_back, write=True)
 
-    def export_csv(self, name: str) -> str:
-        """The profile's ratings as ``movie_id,rating`` CSV text."""
-        return ratings_csv(self.ratings(name))
+    def export_csv(self, name: str, titles: Mapping[int, str] | None = None) -> str:
+        """The profile's ratings as ``movie_id,rating`` CSV text, plus a ``title`` column when ``titles`` are given.
+
+        Skipped movies are not exported: the file is a list of ratings that the import, the CLI's
+        ``--ratings`` and other tools read as such.
+        """
+        return ratings_csv(self.ratings(name), titles)
 
     def import_csv(
         self, name: str, text: str, scale: RatingScale | None = None, known_ids: Container[int] | None = None
@@ -304,12 +334,18 @@ class ProfileStore:
         return len(imported)
 
     @staticmethod
-    def _upsert(db: sqlite3.Connection, name: str, ratings: dict[int, float]) -> None:
+    def _require(db: sqlite3.Connection, name: str) -> None:
         if not db.execute("SELECT 1 FROM profiles WHERE name = ?", (name,)).fetchone():
             raise MovieRecError(f"There is no profile named {name!r}; create it first.")
+
+    @staticmethod
+    def _upsert(db: sqlite3.Connection, name: str, ratings: dict[int, float]) -> None:
+        """Write ``ratings``; a rated movie is no longer skipped (the person has seen it after all)."""
+        ProfileStore._require(db, name)
         stamp = _now()
         db.executemany(
             "INSERT INTO ratings (profile, movie_id, rating, updated) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (profile, movie_id) DO UPDATE SET rating = excluded.rating, updated = excluded.updated",
             [(name, movie_id, rating, stamp) for movie_id, rating in ratings.items()],
         )
+        db.executemany("DELETE FROM skipped WHERE profile = ? AND movie_id = ?", [(name, m) for m in ratings])
