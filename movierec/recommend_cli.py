@@ -22,7 +22,7 @@ def parse_rate(text: str, scale: Any = None) -> dict[int, float]:
     Raises:
         MovieRecError: a malformed pair, a rating off ``scale`` or a repeated id.
     """
-    from movierec.profiles import check_rating, parse_movie_id
+    from movierec.profile_csv import check_rating, parse_movie_id
 
     ratings: dict[int, float] = {}
     for pair in (p.strip() for p in text.split(",")):
@@ -69,7 +69,7 @@ def add_recommend(sub: argparse._SubParsersAction) -> None:
 
 
 def _read_ratings(args: argparse.Namespace, scale: Any) -> dict[int, float]:
-    from movierec.profiles import MAX_CSV_BYTES, parse_ratings_csv
+    from movierec.profile_csv import MAX_CSV_BYTES, parse_ratings_csv
 
     rated = parse_rate(args.rate, scale)  # cheap, so checked before any file is read
     ratings: dict[int, float] = {}

@@ -44,7 +44,9 @@ def test_100k_imdb_addresses_become_searches_on_todays_site_and_others_are_dropp
         "4|No link|01-Jan-1995|||0|0\n"
     ).encode("latin-1")
     links = parse_100k_links(io.BytesIO(item))
-    assert links.url(1) == "https://www.imdb.com/find/?q=Toy%20Story%20(1995)"
+    assert (
+        links.url(1) == "https://www.imdb.com/find/?q=Toy%20Story%20%281995%29"
+    )  # brackets escaped: safe in a Markdown link
     assert links.url(2) is not None and links.url(2).startswith("https://www.imdb.com/find/?q=Caf")
     assert links.url(3) is None and links.url(4) is None
 

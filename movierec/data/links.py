@@ -96,7 +96,7 @@ def parse_100k_links(source: IO[bytes]) -> MovieLinks:
         old = _OLD_IMDB.fullmatch(address)
         if movie_id is None or movie_id in urls or old is None:
             continue  # only IMDb addresses are kept: a link never leads anywhere the release did not name
-        urls[movie_id] = IMDB_FIND.format(quote(unquote_plus(old.group(1)), safe="()"))
+        urls[movie_id] = IMDB_FIND.format(quote(unquote_plus(old.group(1)), safe=""))
     return MovieLinks(urls)
 
 
