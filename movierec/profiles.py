@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import math
 import os
-import re
 import sqlite3
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -18,31 +14,12 @@ from movierec import paths
 from movierec.data import RatingScale
 from movierec.errors import MovieRecError
 from movierec.names import reading_key
+from movierec.profile_csv import check_movie_id, check_rating, parse_ratings_csv, ratings_csv
+from movierec.profile_schema import migrate
 
 MAX_NAME = 80
-MAX_CSV_BYTES = 4 << 20  # a person's ratings of every movie of the largest release fit in about 1.5 MB
-MAX_FIELD = 32  # characters in one CSV value: longer is never an id or a rating
-MAX_MOVIE_ID = 2**63 - 1
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only: int() would also read "1_0" and "１"
-CSV_HEADER = ("movie_id", "rating")
+SKIP_KINDS = ("not_seen", "not_interested")
 BUSY_TIMEOUT_S = 5.0  # how long a write waits for another tab's transaction before giving up
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS profiles (name TEXT PRIMARY KEY, created TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS ratings (
-    profile TEXT NOT NULL REFERENCES profiles(name) ON DELETE CASCADE,
-    movie_id INTEGER NOT NULL,
-    rating REAL NOT NULL,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (profile, movie_id)
-);
-CREATE TABLE IF NOT EXISTS cleared_ratings (
-    profile TEXT NOT NULL REFERENCES profiles(name) ON DELETE CASCADE,
-    movie_id INTEGER NOT NULL,
-    rating REAL NOT NULL,
-    updated TEXT NOT NULL,
-    PRIMARY KEY (profile, movie_id)
-);
-"""
 T = TypeVar("T")
 
 
@@ -52,98 +29,6 @@ def check_name(name: str) -> str:
     if not cleaned or len(cleaned) > MAX_NAME or not cleaned.isprintable() or not reading_key(cleaned).strip():
         raise MovieRecError(f"Profile names need 1-{MAX_NAME} printable characters (got {str(name)[:100]!r}).")
     return cleaned
-
-
-def check_movie_id(movie_id: object) -> int:
-    """``movie_id`` as an int, when it is a whole number that fits a database integer."""
-    if isinstance(movie_id, bool) or not isinstance(movie_id, int) or not 0 <= movie_id <= MAX_MOVIE_ID:
-        raise MovieRecError(f"Movie id {str(movie_id)[:40]!r} is not a whole number from 0 to {MAX_MOVIE_ID}.")
-    return int(movie_id)
-
-
-def parse_movie_id(text: str) -> int:
-    """A movie id written in ASCII digits (at most 18 of them)."""
-    if not _WHOLE_NUMBER.fullmatch(text):
-        raise MovieRecError(f"movie_id {text[:40]!r} is not a whole number (digits 0-9 only).")
-    return int(text)
-
-
-def check_rating(movie_id: int, rating: float | str, scale: RatingScale | None = None) -> float:
-    """``rating`` as a float, when it is a finite number on ``scale`` (any finite number without one)."""
-    # float() also reads non-ASCII digits ("٤") and long strings; a rating is short ASCII text
-    if isinstance(rating, bool) or (isinstance(rating, str) and (len(rating) > MAX_FIELD or not rating.isascii())):
-        raise MovieRecError(f"Rating {str(rating)[:40]!r} for movie {movie_id} is not a number.")
-    try:
-        value = float(rating)
-    except (TypeError, ValueError):
-        raise MovieRecError(f"Rating {rating!r} for movie {movie_id} is not a number.") from None
-    # Without a scale any finite number will do.
-    finite = None if math.isfinite(value) else "is not a finite number"
-    problem = scale.problem(value) if scale is not None else finite
-    if problem:
-        raise MovieRecError(f"Rating {rating!r} for movie {movie_id} {problem}.")
-    return value
-
-
-def parse_ratings_csv(
-    text: str, scale: RatingScale | None = None, known_ids: Container[int] | None = None
-) -> dict[int, float]:
-    """Read ``movie_id,rating`` lines (with that header) into a dict, checking every line first.
-
-    Raises:
-        MovieRecError: naming the line of the first wrong header, malformed value, rating off the
-            scale, id not in ``known_ids`` or duplicate id; or the text is too large.
-    """
-    if len(text) > MAX_CSV_BYTES:
-        raise MovieRecError(
-            f"The ratings file is too large (over {MAX_CSV_BYTES >> 20} MB); a person's ratings fit in far less. Check it is the right file."
-        )
-    rows = _rows(text)
-    header = tuple(cell.strip().lower() for cell in next(rows, []))
-    if header != CSV_HEADER:
-        raise MovieRecError(f"Line 1: expected the header 'movie_id,rating', found {','.join(header) or 'nothing'!r}.")
-    parsed: dict[int, float] = {}
-    first_line: dict[int, int] = {}
-    for line, cells in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != 2:
-            raise MovieRecError(f"Line {line}: expected 2 values (movie_id,rating), found {len(cells)}.")
-        try:
-            movie_id = parse_movie_id(cells[0].strip())
-            rating = check_rating(movie_id, cells[1].strip(), scale)
-        except MovieRecError as exc:
-            raise MovieRecError(f"Line {line}: {exc}") from None
-        if known_ids is not None and movie_id not in known_ids:
-            raise MovieRecError(f"Line {line}: movie {movie_id} is not in this dataset's catalogue.")
-        if movie_id in parsed:
-            raise MovieRecError(f"Line {line}: movie {movie_id} is rated twice (first on line {first_line[movie_id]}).")
-        parsed[movie_id], first_line[movie_id] = rating, line
-    return parsed
-
-
-def _rows(text: str) -> Iterator[list[str]]:
-    """The CSV's rows; a value too long for the csv module becomes an error that names the line."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            raise MovieRecError(
-                f"Line {reader.line_num}: a value is far too long to be a movie id or a rating."
-            ) from None
-        yield row
-
-
-def ratings_csv(ratings: dict[int, float]) -> str:
-    """The ``movie_id,rating`` CSV form of ``ratings`` (read back by :func:`parse_ratings_csv`)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    writer.writerows((movie_id, f"{rating:g}") for movie_id, rating in sorted(ratings.items()))
-    return out.getvalue()
 
 
 def _now() -> str:
@@ -172,7 +57,7 @@ class ProfileStore:
                 raise MovieRecError(
                     f"The profile database {self.path} cannot be created ({exc.strerror}); check MOVIEREC_HOME."
                 ) from None
-        self._run(lambda db: db.executescript(SCHEMA))
+        self._run(lambda db: migrate(db, self.path))
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -248,6 +133,42 @@ class ProfileStore:
         value = check_rating(movie, rating, scale)
         self._run(lambda db: self._upsert(db, name, {movie: value}), write=True)
 
+    def skip(self, name: str, movie_id: int, kind: str = "not_seen") -> None:
+        """Mark a movie as not seen (or, ``kind="not_interested"``, a dismissed suggestion): it is not offered again."""
+        movie = check_movie_id(movie_id)
+        if kind not in SKIP_KINDS:
+            raise MovieRecError(f"Unknown kind of skip {kind!r}; use one of: {', '.join(SKIP_KINDS)}.")
+
+        def insert(db: sqlite3.Connection) -> None:
+            self._require(db, name)
+            db.execute(
+                "INSERT INTO skipped (profile, movie_id, kind, updated) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (profile, movie_id) DO UPDATE SET kind = excluded.kind, updated = excluded.updated",
+                (name, movie, kind, _now()),
+            )
+
+        self._run(insert, write=True)
+
+    def unskip(self, name: str, movie_id: int) -> None:
+        """Offer a skipped movie again (nothing happens when it is not skipped)."""
+        self._run(
+            lambda db: db.execute("DELETE FROM skipped WHERE profile = ? AND movie_id = ?", (name, int(movie_id))),
+            write=True,
+        )
+
+    def skipped(self, name: str) -> dict[int, str]:
+        """The profile's skipped movies, movie id -> kind (empty for an unknown profile)."""
+        rows = self._run(
+            lambda db: db.execute("SELECT movie_id, kind FROM skipped WHERE profile = ?", (name,)).fetchall()
+        )
+        return {int(movie_id): str(kind) for movie_id, kind in rows}
+
+    def forget_skips(self, name: str) -> int:
+        """Offer every skipped movie again; returns how many there were."""
+        return int(
+            self._run(lambda db: db.execute("DELETE FROM skipped WHERE profile = ?", (name,)).rowcount, write=True)
+        )
+
     def remove_rating(self, name: str, movie_id: int) -> None:
         """Forget one rating (nothing happens when it is not there)."""
         self._run(
@@ -287,9 +208,13 @@ class ProfileStore:
 
         return self._run(bring_back, write=True)
 
-    def export_csv(self, name: str) -> str:
-        """The profile's ratings as ``movie_id,rating`` CSV text."""
-        return ratings_csv(self.ratings(name))
+    def export_csv(self, name: str, titles: Mapping[int, str] | None = None) -> str:
+        """The profile's ratings as ``movie_id,rating`` CSV text, plus a ``title`` column when ``titles`` are given.
+
+        Skipped movies are not exported: the file is a list of ratings that the import, the CLI's
+        ``--ratings`` and other tools read as such.
+        """
+        return ratings_csv(self.ratings(name), titles)
 
     def import_csv(
         self, name: str, text: str, scale: RatingScale | None = None, known_ids: Container[int] | None = None
@@ -304,12 +229,18 @@ class ProfileStore:
         return len(imported)
 
     @staticmethod
-    def _upsert(db: sqlite3.Connection, name: str, ratings: dict[int, float]) -> None:
+    def _require(db: sqlite3.Connection, name: str) -> None:
         if not db.execute("SELECT 1 FROM profiles WHERE name = ?", (name,)).fetchone():
             raise MovieRecError(f"There is no profile named {name!r}; create it first.")
+
+    @staticmethod
+    def _upsert(db: sqlite3.Connection, name: str, ratings: dict[int, float]) -> None:
+        """Write ``ratings``; a rated movie is no longer skipped (the person has seen it after all)."""
+        ProfileStore._require(db, name)
         stamp = _now()
         db.executemany(
             "INSERT INTO ratings (profile, movie_id, rating, updated) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (profile, movie_id) DO UPDATE SET rating = excluded.rating, updated = excluded.updated",
             [(name, movie_id, rating, stamp) for movie_id, rating in ratings.items()],
         )
+        db.executemany("DELETE FROM skipped WHERE profile = ? AND movie_id = ?", [(name, m) for m in ratings])

@@ -55,23 +55,41 @@ class Ranker:
         Returns:
             ``(batch, len(rows))`` scores; rated movies get ``-inf``.
         """
+        item, match, rating = self.parts(seen, predicted)
+        return (item + match + rating).masked_fill(seen > 0, -torch.inf)
+
+    def parts(self, seen: torch.Tensor, predicted: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The three weighted parts whose sum is :meth:`block_scores`: item-item, genre match, predicted rating.
+
+        Each is standardised over the unseen movies and multiplied by its weight, so the largest one is
+        the part that lifted a movie most.
+        """
         item = seen @ self.weights
         # The person's genre profile (unit length) against each movie's genres: a cosine in [0, 1].
         match = torch.nn.functional.normalize(seen @ self.genres, dim=1) @ self.genres.T
-        score = (
-            _standardise(item, seen)
-            + self.genre_weight * _standardise(match, seen)
-            + self.blend * _standardise(predicted, seen)
+        return (
+            _standardise(item, seen),
+            self.genre_weight * _standardise(match, seen),
+            self.blend * _standardise(predicted, seen),
         )
-        return score.masked_fill(seen > 0, -torch.inf)
+
+    def positions(self, movie_rows: np.ndarray) -> np.ndarray:
+        """Each movie row's position in the block, -1 for a row outside it."""
+        positions = np.searchsorted(self.rows, movie_rows)
+        inside = positions < len(self.rows)
+        inside[inside] = self.rows[positions[inside]] == movie_rows[inside]
+        return np.where(inside, positions, -1)
+
+    def seen_row(self, rated_rows: np.ndarray) -> torch.Tensor:
+        """``(1, len(rows))`` with 1 at the block positions of ``rated_rows``."""
+        seen = torch.zeros(1, len(self.rows))
+        positions = self.positions(np.asarray(rated_rows, dtype=np.int64))
+        seen[0, torch.from_numpy(positions[positions >= 0])] = 1.0
+        return seen
 
     def scores(self, rated_rows: np.ndarray, predictions: np.ndarray) -> np.ndarray:
         """One person's score for every movie row: blended in the block, ``-inf`` outside it and for rated rows."""
-        seen = torch.zeros(1, len(self.rows))
-        positions = np.searchsorted(self.rows, rated_rows)
-        inside = positions < len(self.rows)
-        inside[inside] = self.rows[positions[inside]] == rated_rows[inside]
-        seen[0, torch.from_numpy(positions[inside])] = 1.0
+        seen = self.seen_row(rated_rows)
         block = self.block_scores(seen, torch.from_numpy(np.asarray(predictions[self.rows], dtype=np.float32)[None]))
         out = np.full(len(predictions), -np.inf)
         out[self.rows] = block[0].numpy()

@@ -12,6 +12,7 @@ import torch.nn.functional as F
 
 from movierec.artifacts import TrainedModel
 from movierec.errors import MovieRecError
+from movierec.reasons import POPULAR, Reason, embedding_reasons, ranking_reasons
 
 FIT_STEPS = 15  # L-BFGS iterations: the loss is within ~0.01 (squared rating error) of its optimum after ~10
 # Cost, in squared rating error, of moving one per-dimension user spread away from the average user.
@@ -62,7 +63,8 @@ class Suggestions:
 
     Attributes:
         table: one row per suggestion, best first: ``movie_id, title, year, genres, n_ratings,
-            mean_rating, predicted`` and ``because`` (title of the liked movie closest to it, or None).
+            mean_rating, predicted``, ``because`` (why it is there, in words; None for the popular list),
+            ``reason`` (its kind, see :mod:`movierec.reasons`) and ``because_ids`` (the rated movies it names).
         popular: True when there was nothing to fold in and the list ranks well-rated popular movies.
         fold: the fold-in of the ratings (its ``unknown`` lists ids the model could not score).
     """
@@ -189,6 +191,7 @@ def recommend(
     filters: Filters | None = None,
     fold: FoldIn | None = None,
     order: str = "ranking",
+    exclude: Collection[int] = (),
 ) -> Suggestions:
     """The ``top_n`` unrated movies the person is predicted to like best, each with a reason.
 
@@ -203,12 +206,13 @@ def recommend(
         fold: a fold-in of the same ratings, when the caller already has one.
         order: ``"ranking"`` (the model's ranker; the predicted rating where the model has none) or
             ``"rating"`` (highest predicted rating first).
+        exclude: more movie ids never to suggest (the ones the person marked as not seen, say).
     """
     if order not in ORDERS:
         raise MovieRecError(f"Unknown order {order!r}; use one of: {', '.join(ORDERS)}.")
     filters = filters or Filters()
     fold = fold or fold_in(model, ratings)
-    mask = candidates(model, filters, exclude=ratings.keys())
+    mask = candidates(model, filters, exclude={*ratings, *exclude})
     ids = model.movies["movie_id"].to_numpy()
     popular = not fold.used
     if popular:
@@ -223,7 +227,15 @@ def recommend(
         rows = top_rows(fold.predictions, mask, top_n, ids)
     table = model.movies.iloc[rows].reset_index(drop=True)
     table["predicted"] = fold.predictions[rows]
-    table["because"] = None if popular else reasons(model, fold.used, rows)
+    if popular:
+        explained = [Reason(POPULAR, "Popular and well rated")] * len(rows)
+    elif order == "ranking" and model.ranker is not None:
+        explained = ranking_reasons(model, fold.used, fold.predictions, rows)
+    else:
+        explained = embedding_reasons(model, liked(model, fold.used), fold.predictions, rows)
+    table["because"] = None if popular else [reason.text for reason in explained]
+    table["reason"] = [reason.kind for reason in explained]
+    table["because_ids"] = [list(reason.movie_ids) for reason in explained]
     return Suggestions(table, popular, fold)
 
 
@@ -238,20 +250,6 @@ def liked(model: TrainedModel, ratings: Mapping[int, float]) -> list[int]:
     middle = (model.scale[0] + model.scale[1]) / 2
     bar = max(float(np.mean(list(ratings.values()))), middle)
     return sorted(movie_id for movie_id, rating in ratings.items() if rating >= bar and rating > middle)
-
-
-def reasons(model: TrainedModel, ratings: Mapping[int, float], rows: np.ndarray) -> list[str | None]:
-    """For each movie row, the title of the highly rated movie closest to it by embedding cosine (None: nothing liked)."""
-    liked_rows = model.movie_index.rows(liked(model, ratings))
-    liked_rows = liked_rows[liked_rows >= 0]
-    if len(liked_rows) == 0:
-        return [None] * len(rows)
-    unit = _unit_movies(model)
-    closest = (unit[torch.from_numpy(np.asarray(rows, dtype=np.int64))] @ unit[torch.from_numpy(liked_rows)].T).argmax(
-        dim=1
-    )
-    titles = model.movies["title"].to_numpy()
-    return [str(titles[liked_rows[i]]) for i in closest.tolist()]
 
 
 def similar_movies(

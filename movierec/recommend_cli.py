@@ -10,6 +10,10 @@ from movierec.errors import MovieRecError
 from movierec.json_output import to_json
 
 MAX_TOP = 1000
+ORDER_NOTE = (
+    "Ordered by what people with these ratings go on to watch, weighed with genre match and predicted "
+    "rating, so the predicted stars (first column) are not in order."
+)
 
 
 def parse_rate(text: str, scale: Any = None) -> dict[int, float]:
@@ -18,7 +22,7 @@ def parse_rate(text: str, scale: Any = None) -> dict[int, float]:
     Raises:
         MovieRecError: a malformed pair, a rating off ``scale`` or a repeated id.
     """
-    from movierec.profiles import check_rating, parse_movie_id
+    from movierec.profile_csv import check_rating, parse_movie_id
 
     ratings: dict[int, float] = {}
     for pair in (p.strip() for p in text.split(",")):
@@ -65,7 +69,7 @@ def add_recommend(sub: argparse._SubParsersAction) -> None:
 
 
 def _read_ratings(args: argparse.Namespace, scale: Any) -> dict[int, float]:
-    from movierec.profiles import MAX_CSV_BYTES, parse_ratings_csv
+    from movierec.profile_csv import MAX_CSV_BYTES, parse_ratings_csv
 
     rated = parse_rate(args.rate, scale)  # cheap, so checked before any file is read
     ratings: dict[int, float] = {}
@@ -107,6 +111,8 @@ def _recommend(args: argparse.Namespace) -> int:
             "n_ratings": int(row.n_ratings),
             "predicted": round(float(row.predicted), 3),
             "because": row.because,
+            "reason": row.reason,
+            "because_ids": [int(i) for i in row.because_ids],
         }
         for row in result.table.astype(object).where(result.table.notna(), None).itertuples()
     ]
@@ -124,12 +130,14 @@ def _recommend(args: argparse.Namespace) -> int:
 
 def _as_text(report: dict[str, Any]) -> str:
     lines = []
+    if report["order"] == "ranking" and not report["popular"]:
+        lines.append(ORDER_NOTE)
     if report["popular"]:
         lines.append("No rating of a movie this model knows: these are well-rated popular movies.")
     if report["unknown"]:
         lines.append(f"Not scored by this model (unknown movie ids): {', '.join(map(str, report['unknown']))}")
     for row in report["suggestions"]:
-        because = f"  (because you rated {row['because']} highly)" if row["because"] else ""
+        because = f"  ({row['because']})" if row["because"] else ""
         lines.append(f"{row['predicted']:.2f}  {row['title']}{because}")
     if not report["suggestions"]:
         lines.append("No movie passes the filters; lower --min-ratings.")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from movierec.errors import MovieRecError
 from movierec.recommend import fold_in
-from movierec.ui import rate_tabs, rate_widgets
+from movierec.ui import rate_profile_tools, rate_suggest, rate_tabs, rate_widgets
 from movierec.ui.rate_state import pick_profile, plain, profile_store
 from movierec.ui.shell import require_shell
 from movierec.ui.state import active_dataset, active_model
@@ -36,6 +36,7 @@ dataset = active_dataset()
 scale = model.rating_scale
 try:
     ratings = store.ratings(profile)
+    skipped = store.skipped(profile)
 except MovieRecError as exc:
     st.error(str(exc))
     st.stop()
@@ -43,19 +44,21 @@ except MovieRecError as exc:
 usable = {movie_id: r for movie_id, r in ratings.items() if scale.problem(r, on_step=False) is None}
 fold = fold_in(model, usable)
 
-rate_widgets.onboarding(model, store, profile, scale, ratings)
+links = dataset.links  # each movie's IMDb or TMDB page, where the release lists one
+in_strip = rate_widgets.onboarding(model, store, profile, scale, ratings, skipped, links)
 left, right = st.columns([1, 2], gap="large")
 with left:
     st.subheader("Find and rate")
-    rate_widgets.find_and_rate(model, store, profile, scale, ratings)
+    rate_widgets.find_and_rate(model, store, profile, scale, ratings, links)
 with right:
     st.subheader(f"Suggestions for {plain(profile)}")
-    order = rate_widgets.suggestion_order(model)
-    rate_widgets.suggestions(model, ratings, fold, order)
-    skipped = len(ratings) - len(fold.used)
-    if skipped:
+    order = rate_suggest.suggestion_order(model)
+    # A movie waiting in the strip above is not suggested too; skipped and dismissed ones never are.
+    rate_suggest.suggestions(model, store, profile, ratings, fold, order, {*skipped, *in_strip}, links)
+    unscored = len(ratings) - len(fold.used)
+    if unscored:
         st.caption(
-            f"{skipped} of your ratings are not scored by this model (movies it does not know, or another rating scale)."
+            f"{unscored} of your ratings are not scored by this model (movies it does not know, or another rating scale)."
         )
 
 # Only the open tab runs: the others cost every rerun a rating makes (at ml-32m's size, finding the held-out
@@ -71,10 +74,10 @@ if yours.open:
         rate_tabs.change_rating(model, dataset, store, profile, ratings)
 if similar.open:
     with similar:
-        rate_tabs.more_like_this(model, ratings, order)
+        rate_tabs.more_like_this(model, ratings, order, links)
 if demo.open:
     with demo:
         rate_tabs.dataset_user(model, dataset, order)
 if tools.open:
     with tools:
-        rate_tabs.profile_tools(dataset, store, profile, ratings)
+        rate_profile_tools.profile_tools(model, dataset, store, profile, ratings, skipped)

@@ -89,9 +89,9 @@ def test_rate_five_movies_see_reasons_and_find_them_after_reload(page, app_url, 
     _no_traceback(page)
     assert _stored(app_home) == {movie_id: 5.0 - lefts / 2 for _, _, movie_id, lefts in MOVIES}
     page.get_by_text("5 rated ·").wait_for()
-    suggestions = page.get_by_test_id("stDataFrame").first
-    liked = "|".join(re.escape(title) for _, title, _, lefts in MOVIES if lefts <= 1)  # rated 5 or 4.5 stars
-    expect(suggestions.locator("td", has_text=re.compile(f"^({liked})$")).first).to_be_attached()
+    cards = page.locator(".st-key-rate_suggest_grid")
+    expect(cards.get_by_text(re.compile("^Why:")).first).to_be_visible()
+    expect(cards.get_by_text(re.compile("^Why:"))).to_have_count(10)
     expect(page.get_by_text("these are popular, well-rated movies")).to_have_count(0)
     page.screenshot(path=screenshots / "rate-five-rated.png", full_page=True)
 
@@ -100,7 +100,7 @@ def test_rate_five_movies_see_reasons_and_find_them_after_reload(page, app_url, 
     expect(page.get_by_role("combobox", name="Profile")).to_have_value(PROFILE)
     page.get_by_text("5 rated ·").wait_for()
     page.get_by_role("tab", name="Your ratings vs the model").click()
-    yours = page.get_by_test_id("stDataFrame").nth(1)
+    yours = page.get_by_test_id("stDataFrame").first
     for _, title, _, _ in MOVIES:
         expect(yours.locator("td", has_text=title).first).to_be_attached()
     _no_traceback(page)
@@ -108,8 +108,7 @@ def test_rate_five_movies_see_reasons_and_find_them_after_reload(page, app_url, 
 
 
 def _suggested_titles(page) -> list[str]:
-    cells = page.get_by_test_id("stDataFrame").first.locator("td").all_inner_texts()
-    return [text for text in cells if re.search(r"\(\d{4}\)$", text.strip())]
+    return page.locator(".st-key-rate_suggest_grid strong").all_inner_texts()
 
 
 def test_the_order_switch_redraws_the_suggestions(page, app_url, app_home, rate_model, screenshots):
@@ -125,7 +124,7 @@ def test_the_order_switch_redraws_the_suggestions(page, app_url, app_home, rate_
     page.get_by_role("heading", name="Suggestions for Order switch").wait_for()
     expect(page.get_by_role("radio", name="Likely to watch and enjoy")).to_be_checked()
     page.wait_for_timeout(1000)
-    page.get_by_test_id("stDataFrame").first.scroll_into_view_if_needed()
+    page.locator(".st-key-rate_suggest_grid").scroll_into_view_if_needed()
     by_ranking = _suggested_titles(page)
     page.screenshot(path=screenshots / "rate-order-ranking.png", full_page=True)
 
@@ -137,3 +136,41 @@ def test_the_order_switch_redraws_the_suggestions(page, app_url, app_home, rate_
     _no_traceback(page)
     assert len(by_ranking) >= 5 and len(by_rating) >= 5
     assert by_ranking != by_rating
+
+
+LONG_TITLE_FANS = ((1, 5.0), (260, 5.0), (1196, 4.5), (858, 4.0), (356, 1.5))  # Star Wars IV and V among them
+
+
+@pytest.mark.parametrize(("width", "scheme"), [(1024, "light"), (1024, "dark"), (390, "light"), (390, "dark")])
+def test_full_titles_links_and_reasons_hold_at_laptop_and_phone_width(
+    browser, app_url, app_home, rate_model, screenshots, width, scheme
+):
+    (app_home / "profiles").mkdir(exist_ok=True)
+    store = ProfileStore(app_home / "profiles" / "profiles.sqlite3")
+    name = f"Narrow {width} {scheme}"
+    store.create(name)
+    for movie_id, rating in LONG_TITLE_FANS:
+        store.set_rating(name, movie_id, rating)
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{app_url}/rate?profile={name.replace(' ', '+')}")
+        page.get_by_role("heading", name=f"Suggestions for {name}").wait_for()
+        cards = page.locator(".st-key-rate_suggest_grid")
+        expect(cards.get_by_text(re.compile("^Why:"))).to_have_count(10)
+        titles = cards.locator("strong a")
+        expect(titles).to_have_count(10)  # every bundled movie has an IMDb id
+        for index in range(10):
+            link = titles.nth(index)
+            assert re.fullmatch(r"https://www\.imdb\.com/title/tt\d{7,}/", link.get_attribute("href") or "")
+            # The whole title is on screen: it wraps rather than being cut or running out of its card.
+            assert re.search(r"\(\d{4}\)$", link.inner_text().strip())
+            assert link.evaluate("e => e.closest('[data-testid=stVerticalBlockBorderWrapper]').scrollWidth") <= (
+                link.evaluate("e => e.closest('[data-testid=stVerticalBlockBorderWrapper]').clientWidth") + 1
+            )
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing runs off the page
+        _no_traceback(page)
+        page.screenshot(path=screenshots / f"rate-{width}-{scheme}.png", full_page=True)
+    finally:
+        context.close()

@@ -69,6 +69,9 @@ def test_order_chooses_between_the_ranker_and_the_predicted_rating(capsys, saved
         report = json.loads(out)
         assert code == 0 and report["order"] == order
         lists[order] = [row["predicted"] for row in report["suggestions"]]
+        for row in report["suggestions"]:  # reasons name only rated movies, and say which part decided
+            assert set(row["because_ids"]) <= {1, 2, 4} and row["because"]
+            assert row["reason"] in (("watched_with", "genres", "predicted") if order == "ranking" else ("embedding",))
     assert lists["rating"] == sorted(lists["rating"], reverse=True)
     assert len(lists["ranking"]) == 10
     with pytest.raises(SystemExit) as exited:
@@ -80,7 +83,9 @@ def test_ratings_file_merges_with_rate_and_text_output(capsys, saved, tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text("movie_id,rating\n2,5\n1,1\n", encoding="utf-8")
     code, out, _ = run(capsys, "--model", saved, "--ratings", str(path), "--rate", "4=5", "--min-ratings", "0")
-    assert code == 0 and "because you rated" in out and len(out.strip().splitlines()) == 10
+    lines = out.strip().splitlines()
+    assert code == 0 and "are not in order" in lines[0] and len(lines) == 11
+    assert all(line.endswith(")") for line in lines[1:])  # every suggestion says why it is there
 
 
 def test_no_ratings_give_popular_movies(capsys, saved):

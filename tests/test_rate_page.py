@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from movierec.data import load_movielens
 from movierec.profiles import ProfileStore
 from movierec.ui import rate_tabs, rate_widgets
-from movierec.ui.rate_widgets import BECAUSE
+from movierec.ui.rate_suggest import ORDER_NOTES
 from tests.factories import TINY, tiny_model
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -59,6 +59,23 @@ def table(at: AppTest, column: str):
     return next(frame.value for frame in at.dataframe if column in frame.value.columns)
 
 
+def suggested(at: AppTest) -> list[int]:
+    """The movie ids of the suggestion cards, in order (each card has a rating slider keyed by its id)."""
+    return [int(s.key.split("_")[2]) for s in at.select_slider if s.key.startswith("rate_suggest_")]
+
+
+def in_strip(at: AppTest) -> list[int]:
+    return [int(s.key.split("_")[2]) for s in at.select_slider if s.key.startswith("rate_strip_")]
+
+
+def reasons(at: AppTest) -> list[str]:
+    return [str(m.value) for m in at.markdown if str(m.value).startswith("**Why:**")]
+
+
+def predicted(at: AppTest) -> list[float]:
+    return [float(c.value.split("★")[0]) for c in at.caption if "★ predicted for you" in str(c.value)]
+
+
 def create(at: AppTest, name: str) -> AppTest:
     at.text_input(key="rate_new_profile").input(name)
     at.button(key="rate_create").click().run()
@@ -86,9 +103,8 @@ def test_a_new_profile_gets_popular_movies_and_can_rate_them(saved):
     stored = ProfileStore().ratings("<b>Zoë</b> :red[x]")
     assert sorted(stored.values()) == [1.0, 4.5, 5.0]
     assert "popular, well-rated movies" not in shown(at)
-    liked = {movie_id for movie_id, rating in stored.items() if rating >= 4.5}
-    liked_titles = set(saved.movies.loc[saved.movies["movie_id"].isin(liked), "title"])
-    assert set(table(at, BECAUSE)[BECAUSE]) <= liked_titles  # each reason names a movie rated highly
+    assert len(suggested(at)) == 10 and set(suggested(at)).isdisjoint(stored)
+    assert len(reasons(at)) == 10  # each suggestion says why it is there
     yours = table(at, "Note")
     assert len(yours) == 3 and yours["Model predicts"].notna().all()
 
@@ -250,14 +266,16 @@ def test_the_order_switch_reorders_suggestions_and_neighbours(saved):
         store.set_rating("Bo", movie_id, rating)
     at = open_tab(open_rate("Bo"), "More like this")
     assert at.radio(key="rate_order").value == "ranking"
-    by_ranking = table(at, BECAUSE)
+    assert ORDER_NOTES["ranking"] in shown(at) and "the stars are not in order" in ORDER_NOTES["ranking"]
+    by_ranking, why_ranking = suggested(at), reasons(at)
     like_ranking = table(at, "Similarity")
     at.radio(key="rate_order").set_value("rating").run()
     assert not at.exception
-    by_rating = table(at, BECAUSE)
-    assert list(by_rating["Predicted"]) == sorted(by_rating["Predicted"], reverse=True)
-    assert list(by_ranking["Title"]) != list(by_rating["Title"])
-    assert by_ranking[BECAUSE].notna().all() and by_rating[BECAUSE].notna().all()
+    assert predicted(at) == sorted(predicted(at), reverse=True) and len(predicted(at)) == 10
+    assert by_ranking != suggested(at)
+    assert all("embedding is nearest to" in why for why in reasons(at))
+    assert not any("embedding" in why for why in why_ranking)  # the ranker's reasons name what ranked them
+    assert ORDER_NOTES["rating"] in shown(at)
     assert like_ranking["Similarity"].iloc[0] == 1.0  # co-watching weights, the strongest link scaled to 1
     assert table(at, "Similarity")["Similarity"].between(-1, 1).all()
     assert "watched by the same people" not in shown(at) and "embeddings point the same way" in shown(at)
@@ -279,3 +297,71 @@ def test_titles_come_from_the_model_then_the_catalogue_then_the_id():
     found = rate_tabs.titles(SimpleNamespace(movies=known), SimpleNamespace(movies=catalogue), [2, 1, 7, 3])
     assert list(found.index) == [2, 1, 7, 3]
     assert list(found) == ["Only listed", "One", "Movie 7", "Three"]
+
+
+def test_the_strip_stays_steady_after_a_rating_and_a_skip(saved):
+    at = create(open_rate(), "Steady")
+    before = in_strip(at)
+    at.select_slider(key=f"rate_strip_{before[0]}").set_value(4.0).run()
+    at.button(key=f"rate_strip_skip_{before[1]}").click().run()
+    assert not at.exception
+    assert in_strip(at) == before  # the next movie does not slide under the pointer
+    assert at.select_slider(key=f"rate_strip_{before[0]}").value == 4.0
+    assert at.button(key=f"rate_strip_unskip_{before[1]}")  # shown as skipped, with an undo
+    assert ProfileStore().skipped("Steady") == {before[1]: "not_seen"}
+    at.button(key="rate_strip_next").click().run()
+    assert set(in_strip(at)).isdisjoint(before)
+
+
+def test_not_seen_and_dismissed_movies_leave_the_suggestions_which_never_repeat_the_strip(saved):
+    at = create(open_rate(), "Lists")
+    assert set(suggested(at)).isdisjoint(in_strip(at))  # the popular fallback too
+    first = in_strip(at)[0]
+    at.select_slider(key=f"rate_strip_{first}").set_value(5.0).run()
+    shown_first = suggested(at)
+    assert len(shown_first) == 10 and set(shown_first).isdisjoint(in_strip(at))
+    at.button(key=f"rate_dismiss_{shown_first[0]}").click().run()
+    assert shown_first[0] not in suggested(at)
+    at.select_slider(key=f"rate_suggest_{shown_first[1]}").set_value(4.5).run()  # rated where it is shown
+    assert ProfileStore().ratings("Lists") == {first: 5.0, shown_first[1]: 4.5}
+    assert ProfileStore().skipped("Lists") == {shown_first[0]: "not_interested"}
+    assert shown_first[1] not in suggested(at) and set(suggested(at)).isdisjoint(in_strip(at))
+    at.button(key=f"rate_strip_skip_{in_strip(at)[2]}").click().run()
+    assert in_strip(at)[2] not in suggested(at)
+    open_tab(at, "Import, export, clear").button(key="rate_forget_skips").click().run()
+    assert "2 skipped movies will be offered again" in shown(at) and ProfileStore().skipped("Lists") == {}
+
+
+def test_a_folded_filter_shows_that_it_is_on_and_resets(saved):
+    at = create(open_rate(), "Picky")
+    assert [e.label for e in at.expander if e.label.startswith("Filters")] == ["Filters"]
+    assert at.button(key="rate_filters_reset").disabled
+    at.multiselect(key="rate_include").select("Comedy").run()
+    at.number_input(key="rate_min_ratings").set_value(50).run()
+    assert [e.label for e in at.expander if e.label.startswith("Filters")] == ["Filters (2 active)"]
+    at.button(key="rate_filters_reset").click().run()
+    assert not at.exception
+    assert [e.label for e in at.expander if e.label.startswith("Filters")] == ["Filters"]
+    assert at.multiselect(key="rate_include").value == [] and at.number_input(key="rate_min_ratings").value == 10
+
+
+def test_filters_that_do_not_fit_another_model_are_reset(saved):
+    at = create(open_rate(), "Switch")
+    at.multiselect(key="rate_include").select("Comedy").run()
+    at.session_state["rate_filters_model"] = ("another model", "2026-01-01")  # as after a switch
+    at.session_state["rate_include"] = ["Comedy", "Space opera"]
+    at.session_state["rate_min_ratings"] = 10**9
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="rate_include").value == ["Comedy"]
+    assert at.number_input(key="rate_min_ratings").value == 10
+
+
+def test_titles_link_to_their_imdb_pages(saved):
+    store = ProfileStore()
+    store.create("Linked")
+    store.set_rating("Linked", TOY_STORY, 4.0)
+    at = open_rate("Linked")
+    assert table(at, "Note")["Page"].tolist() == ["https://www.imdb.com/title/tt0114709/#IMDb"]
+    titles = [str(m.value) for m in at.markdown if str(m.value).startswith("**1. ")]
+    assert len(titles) == 1 and "](https://www.imdb.com/title/tt" in titles[0]

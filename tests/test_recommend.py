@@ -40,8 +40,10 @@ def test_a_comedy_lover_gets_comedies_and_a_drama_lover_dramas(model):
 def test_suggestions_exclude_rated_movies_and_say_why(model):
     table = recommend(model, COMEDY_LOVER, top_n=20, filters=Filters(min_ratings=0), order="rating").table
     assert not set(table["movie_id"]) & set(COMEDY_LOVER)
-    titles_liked = set(model.movies.set_index("movie_id").loc[list(COMEDIES), "title"])
-    assert table["because"].notna().all() and set(table["because"]) <= titles_liked
+    titles = model.movies.set_index("movie_id")["title"]
+    assert table["because"].notna().all() and set(table["reason"]) == {"embedding"}
+    for because, ids in zip(table["because"], table["because_ids"], strict=True):  # the nearest movie rated highly
+        assert len(ids) == 1 and ids[0] in COMEDIES and titles[ids[0]] in because
     assert table["predicted"].is_monotonic_decreasing
 
 

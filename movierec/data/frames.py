@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from movierec.data.links import MovieLinks
 from movierec.data.registry import RatingScale
 
 RATING_COLUMNS = ("user_id", "movie_id", "rating", "timestamp")
@@ -29,6 +30,7 @@ class Dataset:
             year), ``year`` (nullable Int64), ``genres`` (list of str, empty where none are listed).
         scale: The rating scale the ratings use.
         fingerprint: Short hex digest of the ratings content; equal data gives an equal fingerprint.
+        links: Each movie's IMDb or TMDB page where the release lists one (empty for uploads and releases without).
     """
 
     name: str
@@ -36,6 +38,7 @@ class Dataset:
     movies: pd.DataFrame
     scale: RatingScale
     fingerprint: str
+    links: MovieLinks = field(default_factory=MovieLinks)
 
     @property
     def n_users(self) -> int:

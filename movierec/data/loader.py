@@ -16,6 +16,7 @@ import pandas as pd
 from movierec.data.cache import cache_file, has_cache, read_cache, write_cache
 from movierec.data.download import Progress, download_dataset, extracted_folder
 from movierec.data.frames import Dataset, fingerprint
+from movierec.data.links import read_links
 from movierec.data.parsers import Opener, read_100k_ratings, read_release
 from movierec.data.registry import DATASETS, REQUIRED_FILES, Variant, bundled_archive, get_variant
 from movierec.data.validate import check_release
@@ -207,4 +208,7 @@ def _load_cached(variant: Variant, source: str, key: str, opener: Opener, progre
         check_release(variant, ratings, movies, source)
         digest = fingerprint(ratings)
         write_cache(path, key, ratings, movies, digest)
-    return Dataset(name=variant.name, ratings=ratings, movies=movies, scale=variant.scale, fingerprint=digest)
+    links = read_links(variant.format, opener)  # read each load: small, and not part of the parsed copy
+    return Dataset(
+        name=variant.name, ratings=ratings, movies=movies, scale=variant.scale, fingerprint=digest, links=links
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -12,11 +11,11 @@ import streamlit as st
 from movierec.artifacts import TrainedModel
 from movierec.browse import held_out, held_out_counts, user_suggestions, user_test_ratings
 from movierec.data import Dataset
+from movierec.data.links import MovieLinks, site_name
 from movierec.errors import MovieRecError
 from movierec.evaluation import rmse
 from movierec.profiles import ProfileStore
 from movierec.recommend import FoldIn, similar_movies
-from movierec.ui.rate_state import ERROR_KEY, NOTICE_KEY, plain, report, undo_clear
 from movierec.ui.rate_widgets import rating_slider
 
 NEIGHBOUR_MIN_RATINGS = 5  # neighbours of fewer ratings are mostly noise in embedding space
@@ -25,6 +24,23 @@ NEIGHBOUR_MIN_RATINGS = 5  # neighbours of fewer ratings are mostly noise in emb
 # held-out ratings are offered instead.
 MOVIE_CHOICES = 2000
 USER_CHOICES = 1000
+# Streamlit wraps a cell's text only in rows taller than 4rem: three lines, so long titles are read in full.
+WRAPPED_ROW_HEIGHT = 70
+WHY = "Why it is here"
+
+
+def link_column(frame: pd.DataFrame, movie_ids: list[int], links: MovieLinks) -> dict[str, Any]:
+    """Add a "Page" column of links to each movie's IMDb or TMDB page (when the release has any) beside a
+    wrapped, pinned title; returns the column settings to draw ``frame`` with."""
+    config: dict[str, Any] = {"Title": st.column_config.TextColumn(width="medium", pinned=True)}
+    if len(links):
+        # The site's name rides in the fragment, which the column shows and the site ignores.
+        urls = [f"{url}#{site_name(url)}" if url else None for url in links.urls_for(movie_ids)]
+        frame.insert(frame.columns.get_loc("Title") + 1, "Page", urls)
+        config["Page"] = st.column_config.LinkColumn(
+            width="small", display_text=r"#(\w+)$", help="The movie's page on IMDb or TMDB (opens a new tab)"
+        )
+    return config
 
 
 def titles(model: TrainedModel, dataset: Dataset, movie_ids: list[int]) -> pd.Series:
@@ -82,10 +98,13 @@ def your_ratings(model: TrainedModel, dataset: Dataset, ratings: dict[int, float
             "Note": notes,
         }
     )
+    config = link_column(frame, ids, dataset.links)
     st.dataframe(
         frame,
         hide_index=True,
+        row_height=WRAPPED_ROW_HEIGHT,
         column_config={
+            **config,
             "Your rating": st.column_config.NumberColumn(format="%.1f ★"),
             "Model predicts": st.column_config.NumberColumn(format="%.2f ★"),
         },
@@ -109,7 +128,7 @@ def change_rating(
     rating_slider(store, profile, model.rating_scale, in_model.iloc[0] if len(in_model) else movie, ratings, "edit")
 
 
-def more_like_this(model: TrainedModel, ratings: dict[int, float], order: str) -> None:
+def more_like_this(model: TrainedModel, ratings: dict[int, float], order: str, links: MovieLinks) -> None:
     """A movie's neighbours: watched by the same people (``order="ranking"``) or closest in embedding space."""
     movies = model.movies.sort_values(["n_ratings", "movie_id"], ascending=[False, True])
     yours = movies["movie_id"].isin(ratings.keys())
@@ -141,10 +160,15 @@ def more_like_this(model: TrainedModel, ratings: dict[int, float], order: str) -
             "Ratings": table["n_ratings"],
         }
     )
+    config = link_column(frame, table["movie_id"].tolist(), links)
     st.dataframe(
         frame,
         hide_index=True,
-        column_config={"Similarity": st.column_config.ProgressColumn(format="%.2f", min_value=-1.0, max_value=1.0)},
+        row_height=WRAPPED_ROW_HEIGHT,
+        column_config={
+            **config,
+            "Similarity": st.column_config.ProgressColumn(format="%.2f", min_value=-1.0, max_value=1.0),
+        },
         key="rate_like_table",
     )
 
@@ -182,12 +206,15 @@ def dataset_user(model: TrainedModel, dataset: Dataset, order: str) -> None:
     )
     frame = table.rename(
         columns={"title": "Title", "rating": "Their rating", "predicted": "Model predicted", "error": "Error"}
-    )
+    ).drop(columns="movie_id")
+    config = link_column(frame, table["movie_id"].tolist(), dataset.links)
     st.dataframe(
-        frame.drop(columns="movie_id"),
+        frame,
         hide_index=True,
+        row_height=WRAPPED_ROW_HEIGHT,
         column_config={
-            c: st.column_config.NumberColumn(format="%.2f") for c in ("Their rating", "Model predicted", "Error")
+            **config,
+            **{c: st.column_config.NumberColumn(format="%.2f") for c in ("Their rating", "Model predicted", "Error")},
         },
         key="rate_dataset_table",
     )
@@ -220,53 +247,18 @@ def _dataset_user_suggestions(model: TrainedModel, dataset: Dataset, test: pd.Da
             "Title": table["title"],
             "Predicted": table["predicted"],
             "Watched (held out)": table["held_out"],
-            "Because they rated highly": table["because"],
+            WHY: table["because"],
         }
     )
+    config = link_column(frame, table["movie_id"].tolist(), dataset.links)
     st.dataframe(
         frame,
         hide_index=True,
+        row_height=WRAPPED_ROW_HEIGHT,
         key="rate_dataset_suggestions",
-        column_config={"Predicted": st.column_config.NumberColumn(format="%.2f ★")},
+        column_config={
+            **config,
+            "Predicted": st.column_config.NumberColumn(format="%.2f ★"),
+            WHY: st.column_config.TextColumn(width="large", help="What put the movie in the list (see the order)"),
+        },
     )
-
-
-def _import(dataset: Dataset, store: ProfileStore, profile: str) -> None:
-    upload = st.session_state.get("rate_import_file")
-    if upload is None:
-        st.session_state[ERROR_KEY] = "Choose a CSV file to import first."
-        return
-    try:
-        text = upload.getvalue().decode("utf-8")
-        count = store.import_csv(profile, text, dataset.scale, known_ids=set(dataset.movies["movie_id"].tolist()))
-        st.session_state[NOTICE_KEY] = f"Imported {count} ratings from {upload.name}."
-    except UnicodeDecodeError:
-        st.session_state[ERROR_KEY] = f"Nothing was imported: {upload.name} is not UTF-8 text."
-    except MovieRecError as exc:
-        st.session_state[ERROR_KEY] = f"Nothing was imported from {upload.name}: {exc}"
-
-
-def _clear(store: ProfileStore, profile: str) -> None:
-    report(store.clear, profile)
-    st.session_state["rate_clear_sure"] = False
-
-
-def profile_tools(dataset: Dataset, store: ProfileStore, profile: str, ratings: dict[int, float]) -> None:
-    """Export to CSV, import from CSV (all or nothing) and clear with a confirmation."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", profile).strip("_") or "profile"
-    st.download_button(
-        "Export ratings (CSV)",
-        store.export_csv(profile),
-        file_name=f"{safe}-ratings.csv",
-        mime="text/csv",
-        key="rate_export",
-    )
-    st.file_uploader("Import ratings (CSV with the header movie_id,rating)", type=["csv"], key="rate_import_file")
-    st.button("Import", key="rate_import", on_click=_import, args=(dataset, store, profile))
-    sure = st.checkbox(
-        f"Yes, forget all {len(ratings)} ratings of {plain(profile)}", key="rate_clear_sure", disabled=not ratings
-    )
-    st.button(
-        "Clear ratings", key="rate_clear", disabled=not (sure and ratings), on_click=_clear, args=(store, profile)
-    )
-    undo_clear(store, profile)

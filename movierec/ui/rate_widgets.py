@@ -1,4 +1,4 @@
-"""Rate page widgets: rating sliders, search, the onboarding strip and the suggestions with their filters."""
+"""Rate page widgets: rating sliders, "not seen" buttons, search and the steady strip of popular movies."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import streamlit as st
 
 from movierec.artifacts import TrainedModel
 from movierec.data import RatingScale
+from movierec.data.links import MovieLinks, site_name
 from movierec.profiles import ProfileStore
-from movierec.recommend import DEFAULT_MIN_RATINGS, Filters, FoldIn, most_rated, recommend
+from movierec.recommend import most_rated
 from movierec.ui.rate_state import plain, report, title_search
 
 ONBOARDING_TARGET = 10  # ratings after which suggestions are personal enough to stop nudging
@@ -16,6 +17,7 @@ STRIP_SIZE = 8
 SEARCH_LIMIT = 8
 NOT_RATED = "–"  # the slider's leftmost stop; sliding back to it removes the rating
 GENERATIONS = "rate_slider_generations"  # "<section>_<movie id>" -> times that slider was drawn afresh
+STRIP_KEY = "rate_strip"  # the strip's movies, kept until each is rated or skipped so none moves under the pointer
 
 
 def _stars(value: float | str) -> str:
@@ -51,9 +53,21 @@ def _save(
 
 
 def rating_slider(
-    store: ProfileStore, profile: str, scale: RatingScale, movie: pd.Series, ratings: dict[int, float], section: str
+    store: ProfileStore,
+    profile: str,
+    scale: RatingScale,
+    movie: pd.Series,
+    ratings: dict[int, float],
+    section: str,
+    label: str | None = None,
+    url: str | None = None,
+    details: bool = True,
 ) -> None:
-    """A slider over the scale (leftmost: not rated) that saves each change to the profile at once."""
+    """A slider over the scale (leftmost: not rated) that saves each change to the profile at once.
+
+    The slider is labelled with the title (or ``label``); with ``details`` a caption gives the genres, the
+    number of ratings and, where the release has one, a link to the movie's page.
+    """
     movie_id = int(movie["movie_id"])
     options = [NOT_RATED, *scale.values()]
     current = ratings.get(movie_id)
@@ -67,19 +81,55 @@ def rating_slider(
     if key not in st.session_state:
         st.session_state[key] = stored
     st.select_slider(
-        plain(movie["title"]),
+        label or plain(movie["title"]),
         options,
         key=key,
         format_func=_stars,
         on_change=_save,
         args=(store, profile, movie_id, section, key, scale, stored),
     )
-    genres = ", ".join(movie["genres"]) or "no genres listed"
-    st.caption(f"{plain(genres)} · {int(movie['n_ratings']):,} ratings")
+    if details:
+        genres = ", ".join(movie["genres"]) or "no genres listed"
+        st.caption(f"{plain(genres)} · {int(movie['n_ratings']):,} ratings" + link_suffix(url))
 
 
-def movie_grid(movies: pd.DataFrame, columns: int, section: str, **slider: object) -> None:
-    """Movies in bordered cards, ``columns`` per row, each with a :func:`rating_slider`.
+def link_suffix(url: str | None) -> str:
+    """`` · [IMDb ↗](url)`` for a caption, or nothing without a link."""
+    return f" · [{site_name(url)} ↗]({url})" if url else ""
+
+
+def skip_button(store: ProfileStore, profile: str, movie_id: int, skipped: dict[int, str], section: str) -> None:
+    """ "Not seen": the movie is kept out of the strip and the suggestions; pressed again, it is offered again."""
+    if movie_id in skipped:
+        st.button(
+            "Skipped · undo",
+            key=f"rate_{section}_unskip_{movie_id}",
+            on_click=report,
+            args=(store.unskip, profile, movie_id),
+            type="tertiary",
+            help="You marked this movie as not seen; it is left out of your suggestions.",
+        )
+    else:
+        st.button(
+            "Not seen",
+            key=f"rate_{section}_skip_{movie_id}",
+            on_click=report,
+            args=(store.skip, profile, movie_id),
+            type="tertiary",
+            help="Skip a movie you have not seen: it is not offered again here or in your suggestions.",
+        )
+
+
+def movie_grid(
+    movies: pd.DataFrame,
+    columns: int,
+    section: str,
+    links: MovieLinks,
+    skipped: dict[int, str] | None = None,
+    **slider: object,
+) -> None:
+    """Movies in bordered cards, ``columns`` per row, each with a :func:`rating_slider` (and, given ``skipped``,
+    a :func:`skip_button`).
 
     The grid's container has the key ``rate_<section>_grid`` (a CSS class ``st-key-...`` in the browser).
     """
@@ -90,11 +140,19 @@ def movie_grid(movies: pd.DataFrame, columns: int, section: str, **slider: objec
                 st.columns(columns), movies.iloc[start : start + columns].iterrows(), strict=False
             ):
                 with cell.container(border=True):
-                    rating_slider(movie=movie, section=section, **slider)  # type: ignore[arg-type]
+                    url = links.url(int(movie["movie_id"]))
+                    rating_slider(movie=movie, section=section, url=url, **slider)  # type: ignore[arg-type]
+                    if skipped is not None and int(movie["movie_id"]) not in slider["ratings"]:  # type: ignore[operator]
+                        skip_button(slider["store"], slider["profile"], int(movie["movie_id"]), skipped, section)  # type: ignore[arg-type]
 
 
 def find_and_rate(
-    model: TrainedModel, store: ProfileStore, profile: str, scale: RatingScale, ratings: dict[int, float]
+    model: TrainedModel,
+    store: ProfileStore,
+    profile: str,
+    scale: RatingScale,
+    ratings: dict[int, float],
+    links: MovieLinks,
 ) -> None:
     """Title search with a slider per hit."""
     query = st.text_input("Search a title", key="rate_search", placeholder="e.g. amelie 2001, toy story, matrix")
@@ -104,106 +162,57 @@ def find_and_rate(
     if hits.empty:
         st.caption("No title matches; try fewer or shorter words.")
         return
-    movie_grid(hits, 1, "search", store=store, profile=profile, scale=scale, ratings=ratings)
+    movie_grid(hits, 1, "search", links, store=store, profile=profile, scale=scale, ratings=ratings)
+
+
+def _strip_owner(model: TrainedModel, profile: str) -> tuple[str, str | None, str]:
+    return (profile, model.name, model.created)
+
+
+def _new_strip(model: TrainedModel, profile: str, done: set[int]) -> None:
+    ids = [int(i) for i in most_rated(model, STRIP_SIZE, exclude=done)["movie_id"]]
+    st.session_state[STRIP_KEY] = {"owner": _strip_owner(model, profile), "ids": ids}
+
+
+def strip_ids(model: TrainedModel, profile: str, done: set[int]) -> list[int]:
+    """The strip's movies: the same ones, in the same places, until every one is rated or skipped (``done``)."""
+    kept = st.session_state.get(STRIP_KEY)
+    if (
+        kept
+        and kept["owner"] == _strip_owner(model, profile)
+        and any(i not in done for i in kept["ids"])
+        and all(i in model.movie_index for i in kept["ids"])
+    ):
+        return list(kept["ids"])
+    _new_strip(model, profile, done)
+    return list(st.session_state[STRIP_KEY]["ids"])
 
 
 def onboarding(
-    model: TrainedModel, store: ProfileStore, profile: str, scale: RatingScale, ratings: dict[int, float]
-) -> None:
-    """The most-rated movies not rated yet, to reach a useful number of ratings quickly."""
-    done = min(len(ratings), ONBOARDING_TARGET)
+    model: TrainedModel,
+    store: ProfileStore,
+    profile: str,
+    scale: RatingScale,
+    ratings: dict[int, float],
+    skipped: dict[int, str],
+    links: MovieLinks,
+) -> set[int]:
+    """A steady strip of the most-rated movies to rate or skip; returns the ones in it still to rate or skip."""
+    done = set(ratings) | set(skipped)
+    ids = strip_ids(model, profile, done)
     with st.expander("Rate popular movies", expanded=len(ratings) < ONBOARDING_TARGET):
-        st.progress(done / ONBOARDING_TARGET, text=f"{len(ratings)} rated · {ONBOARDING_TARGET} make good suggestions")
-        strip = most_rated(model, STRIP_SIZE, exclude=ratings.keys())
-        movie_grid(strip, 4, "strip", store=store, profile=profile, scale=scale, ratings=ratings)
-
-
-def suggestion_filters(model: TrainedModel) -> tuple[Filters, int]:
-    """The filter widgets; returns the filters and how many suggestions to show."""
-    movies = model.movies
-    genres = sorted({g for listed in movies["genres"] for g in listed})
-    years = movies["year"].dropna()
-    most = int(movies["n_ratings"].max())
-    with st.expander("Filters"):
-        left, right = st.columns(2)
-        include = left.multiselect("Only these genres", genres, key="rate_include")
-        exclude = right.multiselect("Never these genres", genres, key="rate_exclude")
-        low, high = (int(years.min()), int(years.max())) if len(years) else (1900, 2030)
-        chosen = st.slider("Release years", low, high, (low, high), key="rate_years") if low < high else (low, high)
-        left, right = st.columns(2)
-        min_ratings = left.number_input(
-            "At least this many ratings",
-            0,
-            most,
-            min(DEFAULT_MIN_RATINGS, most),
-            key="rate_min_ratings",
-            help="Movies rated by only a few people have unreliable embeddings; this keeps them out.",
+        st.progress(
+            min(len(ratings), ONBOARDING_TARGET) / ONBOARDING_TARGET,
+            text=f"{len(ratings)} rated · {ONBOARDING_TARGET} make good suggestions · "
+            "a new set comes once each of these is rated or skipped",
         )
-        top_n = right.slider("How many", 5, 50, 10, step=5, key="rate_top_n")
-    # A full range means "any year", so movies without a year are not dropped.
-    year_min = chosen[0] if chosen[0] > low else None
-    year_max = chosen[1] if chosen[1] < high else None
-    return Filters(frozenset(include), frozenset(exclude), year_min, year_max, int(min_ratings)), top_n
-
-
-BECAUSE = "Because you rated highly"
-ORDER_LABELS = {"ranking": "Likely to watch and enjoy", "rating": "Highest predicted rating"}
-
-
-def suggestion_order(model: TrainedModel) -> str:
-    """The order switch: the ranker (default) or the predicted rating alone; models without a ranker have only the latter."""
-    if model.ranker is None:
-        st.caption(
-            "Ordered by predicted rating: this model was saved without a suggestion ranker (train a new one to get it)."
+        strip = model.movies.iloc[model.movie_index.rows(ids)]
+        movie_grid(strip, 4, "strip", links, skipped, store=store, profile=profile, scale=scale, ratings=ratings)
+        st.button(
+            "Show other movies",
+            key="rate_strip_next",
+            on_click=_new_strip,
+            args=(model, profile, done | set(ids)),
+            help="Replace these with the next most-rated movies you have not rated or skipped.",
         )
-        return "rating"
-    order = st.radio(
-        "Order by",
-        list(ORDER_LABELS),
-        format_func=ORDER_LABELS.get,
-        horizontal=True,
-        key="rate_order",
-        help="Likely to watch and enjoy: what people with your ratings went on to watch, weighed with your predicted "
-        "rating. Highest predicted rating: the stars the network expects, which favours little-seen films.",
-    )
-    return str(order)
-
-
-def suggestions(model: TrainedModel, used: dict[int, float], fold: FoldIn, order: str) -> None:
-    """The suggestions panel: filters, the popular-fallback notice and the list in ``order`` with reasons."""
-    filters, top_n = suggestion_filters(model)
-    result = recommend(model, used, top_n=top_n, filters=filters, fold=fold, order=order)
-    if result.popular:
-        st.info(
-            "You have not rated any movie this model knows yet, so these are popular, well-rated movies. Rate a few to make them yours."
-        )
-    if result.table.empty:
-        st.warning("No movie passes these filters; widen them.")
-        return
-    table = result.table
-    frame = pd.DataFrame(
-        {
-            "Title": table["title"],
-            "Predicted": table["predicted"],
-            BECAUSE: table["because"].fillna("(popular and well rated)"),
-            "Year": table["year"],
-            "Genres": table["genres"].map(", ".join),
-            "Ratings": table["n_ratings"],
-        }
-    )
-    st.dataframe(
-        frame,
-        hide_index=True,
-        column_config={
-            "Title": st.column_config.TextColumn(width="medium"),
-            "Predicted": st.column_config.NumberColumn(
-                format="%.2f ★", width="small", help="The model's predicted rating for you"
-            ),
-            BECAUSE: st.column_config.TextColumn(
-                width="medium", help="The movie you rated highly whose embedding is closest to this one"
-            ),
-            "Year": st.column_config.NumberColumn(format="%d", width="small"),
-            "Ratings": st.column_config.NumberColumn(width="small", help="Ratings this movie got in the training data"),
-        },
-        key="rate_suggestions",
-    )
+    return {i for i in ids if i not in done}

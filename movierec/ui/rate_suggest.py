@@ -1,0 +1,190 @@
+"""Rate page suggestions: the order switch and what it means, the filters (active ones shown when folded) and
+the suggestions as cards that can be rated or dismissed where they are shown."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import pandas as pd
+import streamlit as st
+
+from movierec.artifacts import TrainedModel
+from movierec.data import RatingScale
+from movierec.data.links import MovieLinks
+from movierec.profiles import ProfileStore
+from movierec.recommend import DEFAULT_MIN_RATINGS, Filters, FoldIn, recommend
+from movierec.ui.rate_state import plain, report
+from movierec.ui.rate_widgets import link_suffix, rating_slider
+
+ORDER_LABELS = {"ranking": "Likely to watch and enjoy", "rating": "Highest predicted rating"}
+ORDER_NOTES = {
+    "ranking": "Ordered by what people who rated like you went on to watch, weighed with how well the genres "
+    "match yours and with your predicted rating, so the stars are not in order: a movie you are likely to "
+    "watch can come before one the network expects you to rate higher.",
+    "rating": "Ordered by your predicted rating, highest first; each reason names the movie you rated highly "
+    "that lies nearest to it in the network's embedding space.",
+}
+FILTER_KEYS = ("rate_include", "rate_exclude", "rate_years", "rate_min_ratings")
+FILTERS_OWNER = "rate_filters_model"  # the model the filter values were chosen for
+DEFAULT_TOP_N = 10
+
+
+def suggestion_order(model: TrainedModel) -> str:
+    """The order switch: the ranker (default) or the predicted rating alone; models without a ranker have only the latter."""
+    if model.ranker is None:
+        st.caption(
+            "Ordered by predicted rating: this model was saved without a suggestion ranker (train a new one to get it)."
+        )
+        return "rating"
+    order = st.radio(
+        "Order by",
+        list(ORDER_LABELS),
+        format_func=ORDER_LABELS.get,
+        horizontal=True,
+        key="rate_order",
+        help="Likely to watch and enjoy: what people with your ratings went on to watch, weighed with your predicted "
+        "rating. Highest predicted rating: the stars the network expects, which favours little-seen films.",
+    )
+    return str(order)
+
+
+def _bounds(model: TrainedModel) -> tuple[list[str], int, int, int]:
+    """The model's genres, its year range and the most ratings a movie has."""
+    movies = model.movies
+    genres = sorted({g for listed in movies["genres"] for g in listed})
+    years = movies["year"].dropna()
+    low, high = (int(years.min()), int(years.max())) if len(years) else (1900, 2030)
+    return genres, low, high, int(movies["n_ratings"].max())
+
+
+def fit_filters_to(model: TrainedModel) -> None:
+    """On a switch to another model (or dataset), drop the filter values that do not fit it.
+
+    Genres it lacks are removed, a year range or rating count outside its own goes back to the default.
+    """
+    owner = (model.name, model.created)
+    if st.session_state.get(FILTERS_OWNER) == owner:
+        return
+    st.session_state[FILTERS_OWNER] = owner
+    genres, low, high, most = _bounds(model)
+    state = st.session_state
+    for key in ("rate_include", "rate_exclude"):
+        if key in state:
+            state[key] = [g for g in state[key] if g in genres]
+    years = state.get("rate_years")
+    if years is not None and not (low <= years[0] and years[1] <= high):
+        del state["rate_years"]
+    if state.get("rate_min_ratings", 0) > most:
+        del state["rate_min_ratings"]
+
+
+def active_filters(model: TrainedModel) -> int:
+    """How many filters narrow the list now (read before the widgets are drawn, for the folded header)."""
+    _, low, high, _ = _bounds(model)
+    state = st.session_state
+    years = state.get("rate_years")
+    return (
+        bool(state.get("rate_include"))
+        + bool(state.get("rate_exclude"))
+        + bool(years is not None and (years[0] > low or years[1] < high))
+        + (state.get("rate_min_ratings", DEFAULT_MIN_RATINGS) != DEFAULT_MIN_RATINGS)
+    )
+
+
+def _reset_filters() -> None:
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
+
+
+def suggestion_filters(model: TrainedModel) -> tuple[Filters, int]:
+    """The filter widgets, folded, with the number active on the header and a reset; returns the filters
+    and how many suggestions to show."""
+    fit_filters_to(model)
+    genres, low, high, most = _bounds(model)
+    active = active_filters(model)
+    head, reset = st.columns([5, 2], vertical_alignment="top")
+    with head.expander(f"Filters ({active} active)" if active else "Filters"):
+        left, right = st.columns(2)
+        include = left.multiselect("Only these genres", genres, key="rate_include")
+        exclude = right.multiselect("Never these genres", genres, key="rate_exclude")
+        chosen = st.slider("Release years", low, high, (low, high), key="rate_years") if low < high else (low, high)
+        left, right = st.columns(2)
+        min_ratings = left.number_input(
+            "At least this many ratings",
+            0,
+            most,
+            min(DEFAULT_MIN_RATINGS, most),
+            key="rate_min_ratings",
+            help="Movies rated by only a few people have unreliable embeddings; this keeps them out.",
+        )
+        top_n = right.slider("How many", 5, 50, DEFAULT_TOP_N, step=5, key="rate_top_n")
+    reset.button(
+        "Reset",
+        key="rate_filters_reset",
+        on_click=_reset_filters,
+        disabled=not active,
+        help="Reset the filters: every genre, every year and movies with at least 10 ratings.",
+    )
+    # A full range means "any year", so movies without a year are not dropped.
+    year_min = chosen[0] if chosen[0] > low else None
+    year_max = chosen[1] if chosen[1] < high else None
+    return Filters(frozenset(include), frozenset(exclude), year_min, year_max, int(min_ratings)), top_n
+
+
+def _card(
+    row: pd.Series, rank: int, links: MovieLinks, store: ProfileStore, profile: str, scale: RatingScale, ratings: dict
+) -> None:
+    """One suggestion: the full title (a link where the release has one), why it is here, a slider and a dismiss."""
+    movie_id = int(row["movie_id"])
+    url = links.url(movie_id)
+    title = f"[{plain(row['title'])}]({url})" if url else plain(row["title"])
+    genres = ", ".join(row["genres"]) or "no genres listed"
+    with st.container(border=True, key=f"rate_card_{movie_id}"):
+        st.markdown(f"**{rank}. {title}**")
+        st.caption(
+            f"{row['predicted']:.1f}★ predicted for you · {plain(genres)} · {int(row['n_ratings']):,} ratings"
+            + link_suffix(url)
+        )
+        st.markdown(f"**Why:** {plain(row['because'] or 'popular and well rated')}")
+        rating_slider(store, profile, scale, row, ratings, "suggest", label="Your rating", details=False)
+        st.button(
+            "Not interested",
+            key=f"rate_dismiss_{movie_id}",
+            on_click=report,
+            args=(store.skip, profile, movie_id, "not_interested"),
+            type="tertiary",
+            help="Dismiss this suggestion: it is not suggested again (Import, export, clear brings it back).",
+        )
+
+
+def suggestions(
+    model: TrainedModel,
+    store: ProfileStore,
+    profile: str,
+    ratings: dict[int, float],
+    fold: FoldIn,
+    order: str,
+    exclude: Collection[int],
+    links: MovieLinks,
+) -> None:
+    """The suggestions panel: filters, what the order means, then a card per suggestion (rated or ``exclude``d
+    movies never appear)."""
+    filters, top_n = suggestion_filters(model)
+    result = recommend(model, ratings, top_n=top_n, filters=filters, fold=fold, order=order, exclude=exclude)
+    if result.popular:
+        st.info(
+            "You have not rated any movie this model knows yet, so these are popular, well-rated movies. Rate a few to make them yours."
+        )
+    else:
+        st.caption(ORDER_NOTES[order if model.ranker is not None else "rating"])
+    if result.table.empty:
+        st.warning("No movie passes these filters; widen them.")
+        return
+    table = result.table
+    with st.container(key="rate_suggest_grid"):
+        for start in range(0, len(table), 2):
+            for offset, cell in enumerate(st.columns(2)):
+                if start + offset < len(table):
+                    with cell:
+                        row = table.iloc[start + offset]
+                        _card(row, start + offset + 1, links, store, profile, model.rating_scale, ratings)
