@@ -74,9 +74,8 @@ x_axis = controls[0].selectbox(
 )
 others = [c for c in components if c != x_axis]  # the same component on both axes would draw a diagonal line
 y_axis = controls[1].selectbox("Vertical axis", others, key="emb_y", format_func=str.upper, disabled=not pca)
-three_d = controls[2].toggle(
-    "3D", key="emb_3d", help="Add a third component as depth.", disabled=len(components) < 3 or not pca
-)
+# No help icon: beside it, the label did not fit at 1024 px; "3D" says what it does.
+three_d = controls[2].toggle("3D", key="emb_3d", disabled=len(components) < 3 or not pca)
 genre_choice = controls[3].selectbox(
     "Colour by",
     [charts.SERIOUSNESS, "Main genre", *projection.correlations.index],

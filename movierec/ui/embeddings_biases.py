@@ -35,15 +35,14 @@ def render_biases(model: TrainedModel) -> None:
     except MovieRecError as exc:
         st.error(str(exc))
         return
-    left, right = st.columns(2)
-    for column, rows, heading in (
-        (left, highest, "Rated higher than their vectors explain"),
-        (right, lowest, "Rated lower than their vectors explain"),
+    # One above the other, full width: side by side, the mean rating and count fell off the edge at 1024 px.
+    for rows, heading in (
+        (highest, "Rated higher than their vectors explain"),
+        (lowest, "Rated lower than their vectors explain"),
     ):
-        with column:
-            st.markdown(f"**{heading}** ({len(rows)})")
-            show_movies(
-                movie_list(rows, bias=rows["bias"], mean_rating=rows["mean_rating"], ratings=rows["n_ratings"]),
-                bias=st.column_config.NumberColumn("bias", format="%+.2f"),
-                mean_rating=st.column_config.NumberColumn("mean rating", format="%.2f"),
-            )
+        st.markdown(f"**{heading}** ({len(rows)})")
+        show_movies(
+            movie_list(rows, bias=rows["bias"], mean_rating=rows["mean_rating"], ratings=rows["n_ratings"]),
+            bias=st.column_config.NumberColumn("bias", format="%+.2f"),
+            mean_rating=st.column_config.NumberColumn("mean rating", format="%.2f"),
+        )
