@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from movierec.data import load_movielens
 from movierec.embeddings import project_pca
 from movierec.ui.embeddings_charts import NEIGHBOURS
 from tests.factories import TINY, filed_as_bundled, planted_dataset, tiny_model
@@ -89,6 +90,16 @@ def test_a_searched_movie_gets_its_ten_nearest_listed_and_ringed(small_model):
     ringed = _traces(at, "emb_scatter")[NEIGHBOURS]
     assert _count(ringed["x"]) == 10
     assert any(f"nearest to {title}" in md.value.replace("\\", "") for md in at.markdown)
+
+
+def test_movie_tables_link_each_title_to_its_page_in_the_release(small_model):
+    small_model.save("tiny-embeddings")
+    at = _open()
+    at.selectbox(key="emb_search").set_value(at.selectbox(key="emb_search").options[0]).run()
+    nearest = next(df.value for df in at.dataframe if "similarity" in df.value.columns)
+    links = load_movielens("ml-latest-small").links  # the sidebar's dataset: its links.csv
+    assert nearest["Page"].tolist() == [f"{links.url(m)}#IMDb" for m in nearest["movie_id"]]
+    assert links.url(1) == "https://www.imdb.com/title/tt0114709/"  # movie 1 of the bundled release: Toy Story
 
 
 def test_the_tsne_map_is_computed_in_the_background_then_drawn_with_the_same_marks(small_model):

@@ -12,6 +12,8 @@ from movierec.artifacts import ModelInfo, TrainedModel
 from movierec.embeddings import Projection, project_pca
 from movierec.errors import MovieRecError
 from movierec.neighbours import nearest_movies
+from movierec.ui.movie_links import PAGE, page_column, page_urls
+from movierec.ui.state import active_dataset
 from movierec.ui.text import plain
 
 N_CHOICES = (100, 200, 300, 500, 1000, 2000, 5000, 10000)
@@ -107,13 +109,15 @@ def movie_list(rows: pd.DataFrame, **extra: pd.Series) -> pd.DataFrame:
 
 
 def show_movies(table: pd.DataFrame, **column_config: Any) -> None:
-    """A movie list as a table: ids hidden, titles wrapped in full rather than cut."""
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={"movie_id": None, "title": st.column_config.TextColumn("title", width="medium")} | column_config,
-    )
+    """A movie list as a table: ids hidden, titles wrapped in full rather than cut, each followed by a link
+    to the movie's IMDb or TMDB page where the release lists one."""
+    config = {"movie_id": None, "title": st.column_config.TextColumn("title", width="medium")}
+    links = active_dataset().links
+    if len(links):
+        table = table.copy()
+        table.insert(table.columns.get_loc("title") + 1, PAGE, page_urls(table["movie_id"], links))
+        config[PAGE] = page_column()
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config | column_config)
 
 
 def render_neighbours(rows: pd.DataFrame, title: str) -> None:

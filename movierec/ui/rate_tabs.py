@@ -11,11 +11,12 @@ import streamlit as st
 from movierec.artifacts import TrainedModel
 from movierec.browse import held_out, held_out_counts, user_suggestions, user_test_ratings
 from movierec.data import Dataset
-from movierec.data.links import MovieLinks, site_name
+from movierec.data.links import MovieLinks
 from movierec.errors import MovieRecError
 from movierec.evaluation import rmse
 from movierec.profiles import ProfileStore
 from movierec.recommend import FoldIn, similar_movies
+from movierec.ui.movie_links import PAGE, page_column, page_urls
 from movierec.ui.rate_widgets import rating_slider
 
 NEIGHBOUR_MIN_RATINGS = 5  # neighbours of fewer ratings are mostly noise in embedding space
@@ -34,12 +35,8 @@ def link_column(frame: pd.DataFrame, movie_ids: list[int], links: MovieLinks) ->
     wrapped, pinned title; returns the column settings to draw ``frame`` with."""
     config: dict[str, Any] = {"Title": st.column_config.TextColumn(width="medium", pinned=True)}
     if len(links):
-        # The site's name rides in the fragment, which the column shows and the site ignores.
-        urls = [f"{url}#{site_name(url)}" if url else None for url in links.urls_for(movie_ids)]
-        frame.insert(frame.columns.get_loc("Title") + 1, "Page", urls)
-        config["Page"] = st.column_config.LinkColumn(
-            width="small", display_text=r"#(\w+)$", help="The movie's page on IMDb or TMDB (opens a new tab)"
-        )
+        frame.insert(frame.columns.get_loc("Title") + 1, PAGE, page_urls(movie_ids, links))
+        config[PAGE] = page_column()
     return config
 
 
