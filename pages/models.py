@@ -12,7 +12,6 @@ from movierec.ui.text import plain
 require_shell("pages/models.py")
 st.title("Saved models")
 dataset = active_dataset()
-view.notice()
 catalog = view.catalog(dataset.name)
 for file_name, reason in catalog.damaged:
     st.warning(plain(f"The file {file_name} in the models folder cannot be read and is not listed: {reason}"))
@@ -26,6 +25,7 @@ st.write(
 if not rows:
     st.info("There is no saved model for this dataset yet: train one, then compare runs here.")
     st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
+    view.notice()
     view.undo_button()
     with st.expander("Trash"):
         view.trash_panel(dataset.name)
@@ -62,6 +62,7 @@ if picked:
         st.caption(f"No saved history for: {plain(', '.join(missing))}.")
 
 st.subheader("Manage a model")
+view.notice()  # here, beside the buttons, where the person who just pressed one is looking
 names = list(by_name)
 view.apply_next_pick(names, active)
 pick, use, delete = st.columns([3, 1, 1], vertical_alignment="bottom")

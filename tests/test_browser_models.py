@@ -20,6 +20,7 @@ def test_models_page_lists_overlays_and_deletes_with_a_confirmation(page, tmp_pa
         saved.save(name, directory=tmp_path / "models")
 
     with running_app(tmp_path) as url:
+        page.set_default_timeout(120_000)  # a fresh server reads the bundled data first
         page.goto(url)
         page.get_by_role("link", name="Models").click()
         page.get_by_role("heading", name="Saved models").wait_for()

@@ -124,8 +124,11 @@ def curves_figure(rows: list[ModelRow], valid: bool) -> go.Figure:
                 hovertemplate=f"{row.name}<br>best epoch %{{x}}: %{{y:.4f}}<extra></extra>",
             )
     title = "Validation RMSE per epoch (★ best)" if valid else "Training loss per epoch"
+    longest = max((len(row.history) for row in rows), default=0)
+    figure.update_xaxes(dtick=1 if longest <= 20 else None)  # whole epochs, while they fit
     figure.update_layout(
         title=title,
+        showlegend=True,  # also for a single run, so both charts name it
         height=360,
         margin=dict(l=10, r=10, t=50, b=10),
         legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0.0),
@@ -236,7 +239,7 @@ def trash_panel(dataset_name: str) -> None:
         "Deleted model",
         list(by_file),
         key="models_trash_pick",
-        format_func=lambda key: f"{by_file[key].name} · deleted {by_file[key].deleted.replace('T', ' ')} UTC",
+        format_func=lambda key: f"{by_file[key].name} · deleted {by_file[key].deleted[:19].replace('T', ' ')} UTC",
     )
     entry = by_file[chosen]
     restore, empty = st.columns(2)
