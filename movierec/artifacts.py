@@ -6,9 +6,7 @@ import datetime as dt
 import functools
 import logging
 import math
-import os
 import re
-import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,17 +231,10 @@ def _read_payload(path: Path, mmap: bool = False) -> dict[str, Any]:
     ever) and refused unless it is a regular file within the size budget.
     """
     try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        opened = paths.open_regular(path, MAX_FILE_BYTES, "the model file")
     except OSError as exc:
         raise MovieRecError(f"{path} cannot be read ({exc.strerror}); it was not loaded.") from None
-    with os.fdopen(handle, "rb") as source:
-        details = os.fstat(source.fileno())
-        if not stat.S_ISREG(details.st_mode):
-            raise MovieRecError(f"{path} is not a regular file (a pipe, device or folder); it was not loaded.")
-        if details.st_size > MAX_FILE_BYTES:
-            raise MovieRecError(
-                f"{path} is {details.st_size / 2**30:.1f} GiB, over the {MAX_FILE_BYTES >> 30} GiB budget for a model file; it was not loaded."
-            )
+    with opened as source:
         try:
             payload = torch.load(path if mmap else source, map_location="cpu", weights_only=True, mmap=mmap)
         except Exception as exc:  # any failure here means the file is not a model we can trust

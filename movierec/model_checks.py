@@ -34,7 +34,8 @@ Problem = str | None
 
 def check_sizes(payload: dict[str, Any]) -> Problem:
     """What is wrong with the kinds of the file's tables and its rating scale, or None; reads no table's values."""
-    user_ids, movie_ids = payload.get("user_ids"), payload.get("movie_ids")
+    user_ids: Any = payload.get("user_ids")
+    movie_ids: Any = payload.get("movie_ids")
     if not (_integers(user_ids) and _integers(movie_ids)):
         return "its user and movie id tables are not lists of whole numbers"
     if len(user_ids) == 0 or len(movie_ids) == 0:
@@ -131,10 +132,13 @@ def _check_scale(payload: dict[str, Any]) -> Problem:
 
 def _check_movie_facts(payload: dict[str, Any]) -> Problem:
     n_movies = len(payload["movie_ids"])
-    titles, genres = payload.get("movie_titles"), payload.get("movie_genres")
+    titles: Any = payload.get("movie_titles")
+    genres: Any = payload.get("movie_genres")
     if not all(_text_list(texts, n_movies, MAX_TEXT_CHARS) for texts in (titles, genres)):
         return f"its titles or genres are not {n_movies:,} texts of at most {MAX_TEXT_CHARS} characters"
-    years, counts, means = payload.get("movie_years"), payload.get("movie_counts"), payload.get("movie_means")
+    years: Any = payload.get("movie_years")
+    counts: Any = payload.get("movie_counts")
+    means: Any = payload.get("movie_means")
     if not (_integers(years, n_movies) and _integers(counts, n_movies)):
         return "its movie years or rating counts are not one whole number per movie"
     known = years[years != -1]
@@ -190,7 +194,9 @@ def _check_ranker(payload: dict[str, Any]) -> Problem:
     n_movies = len(payload["movie_ids"])
     if not isinstance(ranking, dict):
         return "its ranking table is not a table"
-    rows, weights, genres = ranking.get("rows"), ranking.get("weights"), ranking.get("genres")
+    rows: Any = ranking.get("rows")
+    weights: Any = ranking.get("weights")
+    genres: Any = ranking.get("genres")
     if not _integers(rows) or len(rows) > min(MAX_MOVIES, n_movies):
         return f"its ranking covers more than its {min(MAX_MOVIES, n_movies):,} movies or is not a list of rows"
     size = len(rows)
