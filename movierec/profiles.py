@@ -17,7 +17,7 @@ from typing import TypeVar
 from movierec import paths
 from movierec.data import RatingScale
 from movierec.errors import MovieRecError
-from movierec.names import reading_key
+from movierec.names import reading_key, stacking_problem
 
 MAX_NAME = 80
 MAX_CSV_BYTES = 4 << 20  # a person's ratings of every movie of the largest release fit in about 1.5 MB
@@ -51,6 +51,8 @@ def check_name(name: str) -> str:
     cleaned = str(name).strip()
     if not cleaned or len(cleaned) > MAX_NAME or not cleaned.isprintable() or not reading_key(cleaned).strip():
         raise MovieRecError(f"Profile names need 1-{MAX_NAME} printable characters (got {str(name)[:100]!r}).")
+    if (problem := stacking_problem(cleaned)) is not None:
+        raise MovieRecError(f"Profile name {cleaned[:40]!r} cannot be used: {problem}.")
     return cleaned
 
 

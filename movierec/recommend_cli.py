@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from movierec.display import terminal_text
 from movierec.errors import MovieRecError
 from movierec.json_output import to_json
 
@@ -118,7 +119,7 @@ def _recommend(args: argparse.Namespace) -> int:
         "unknown": list(result.fold.unknown),
         "suggestions": rows,
     }
-    print(to_json(report) if args.json else _as_text(report))
+    print(to_json(report) if args.json else terminal_text(_as_text(report)))
     return 0
 
 

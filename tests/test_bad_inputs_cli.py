@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -24,7 +25,7 @@ def setting(movierec_home, tmp_path, trained):
     trained.save(MODEL)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    return Setting(movierec_home, scratch)
+    return Setting(movierec_home, scratch, {"model": trained})
 
 
 def _rate(text: str) -> Case:
@@ -196,7 +197,31 @@ TRAIN_CASES = [
     Case("train:missing folder", lambda s: _train_folder(s), r"folder|exist"),
 ]
 
-CASES = RATE_CASES + RATINGS_FILE_CASES + OPTION_CASES + TRAIN_CASES
+_ESCAPES = "\x1b]0;owned\x07\x1b[31;5mRED\x1b[0m\u202eevil\r"
+
+
+def _hostile_titles(s: Setting) -> None:
+    model = s.extras["model"]
+    hostile = copy.copy(model)
+    hostile.movies = model.movies.assign(title=[f"{_ESCAPES}{i}" for i in range(len(model.movies))])
+    hostile.save("hostile")
+
+
+def _shown_as_text(output: str) -> bool:
+    return "\\x1b]0;owned" in output and not any(char in output for char in "\x1b\x07\r\u202e")
+
+
+TEXT_CASES = [
+    Case(
+        "text:terminal escapes in titles",
+        lambda s: cli("recommend", "--model", "hostile", "--rate", "1=4"),
+        accept=_shown_as_text,
+        prepare=_hostile_titles,
+    )
+]
+
+
+CASES = RATE_CASES + RATINGS_FILE_CASES + OPTION_CASES + TRAIN_CASES + TEXT_CASES
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

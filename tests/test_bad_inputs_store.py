@@ -66,6 +66,22 @@ NAME_CASES = [
     )
 ]
 
+# Names that show as what they are: blank-drawing letters, look-alikes of other scripts, stacked marks.
+SHOWN_NAME_CASES = [
+    _create(name)
+    for name in (
+        "\u3164",
+        "\u115f\u1160",
+        "\u2800\u2800",
+        "\uffa0",
+        "alex\u3164",
+        "\u0251lex",
+        "Z\u0585\u00eb",
+        "a" + "\u0301" * 12,
+        "Zo\u0308\u0308\u0308\u0308",
+    )
+]
+
 
 def _rate(value) -> Case:
     return Case(f"profile-rating:{value!r}", lambda s: s.extras["store"].set_rating("alex", 2, value, HALF), r"rating")
@@ -282,7 +298,16 @@ NAME_SAVE_CASES = [
     Case("model-list:partial name", lambda s: load_model("plant"), r"no saved model"),
 ]
 
-CASES = NAME_CASES + RATING_CASES + IMPORT_CASES + STORE_CASES + MODEL_CASES + MODEL_FIELD_CASES + NAME_SAVE_CASES
+CASES = (
+    NAME_CASES
+    + SHOWN_NAME_CASES
+    + RATING_CASES
+    + IMPORT_CASES
+    + STORE_CASES
+    + MODEL_CASES
+    + MODEL_FIELD_CASES
+    + NAME_SAVE_CASES
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
