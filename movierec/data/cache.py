@@ -21,7 +21,7 @@ from movierec.paths import subdir, write_atomically
 log = logging.getLogger(__name__)
 
 # Bump when the stored layout or the parsing rules change, so older files are rebuilt.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 
 
 def cache_file(name: str, source: str) -> Path:

@@ -177,8 +177,12 @@ def _check_archive(archive: Path, variant: Variant) -> None:
     try:
         _check_members(archive)  # before testzip, which would unpack a crafted archive in full
         with zipfile.ZipFile(archive) as zf:
+            listed = zf.namelist()
             broken = zf.testzip()
-            names = set(zf.namelist())
+            names = set(listed)
+        if len(names) < len(listed):  # which of two members with one name is unpacked is up to the unpacker
+            twice = next(name for name in listed if listed.count(name) > 1)
+            raise _DownloadFailure(f"the zip archive holds two files named {twice[:80]!r}")
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise _DownloadFailure(f"the zip archive is damaged ({exc})") from exc
     if broken is not None:

@@ -28,6 +28,17 @@ def check_release(variant: Variant, ratings: pd.DataFrame, movies: pd.DataFrame,
             f"{int(wrong.sum()):,} rating(s) are not on its scale {variant.scale.label} "
             f"(the first: {values[first]:g} by user {row['user_id']} for movie {row['movie_id']})",
         )
+    repeated = ratings.duplicated(["user_id", "movie_id"]).to_numpy()
+    if repeated.any():
+        first = int(np.argmax(repeated))
+        user, movie = int(ratings["user_id"].iloc[first]), int(ratings["movie_id"].iloc[first])
+        more = int(repeated.sum()) - 1
+        _refuse(
+            variant,
+            source,
+            f"user {user} rates movie {movie} twice{f' (and {more:,} more such repeats)' if more else ''}; "
+            "keep one rating per user and movie",
+        )
     for frame, column in ((ratings, "user_id"), (ratings, "movie_id"), (movies, "movie_id")):
         if len(frame) and int(frame[column].min()) < 0:
             _refuse(variant, source, f"a {column} is negative")
