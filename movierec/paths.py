@@ -26,7 +26,13 @@ def home() -> Path:
         MovieRecError: the folder cannot be created or written (for example the path is a file).
     """
     configured = os.environ.get(HOME_ENV)
-    root = Path(configured).expanduser() if configured else Path.home() / ".movierec"
+    try:
+        root = Path(configured).expanduser() if configured else Path.home() / ".movierec"
+    except RuntimeError:  # "~someone" who has no account here, or no home folder at all
+        raise MovieRecError(
+            f"MOVIEREC_HOME {configured or '~/.movierec'} names a home folder that does not exist here; "
+            "point MOVIEREC_HOME at a folder."
+        ) from None
     if not root.is_dir():
         try:
             root.mkdir(parents=True, exist_ok=True, mode=OWNER_ONLY_DIR)  # another thread may create it meanwhile

@@ -186,13 +186,6 @@ ONE_READER_CASES = [
         lambda c: c + "6,Caf\xe9 (1999),Drama\n".encode("latin-1"),
         r"not UTF-8",
     ),
-    _strict(
-        "ml-10m",
-        "movies.dat",
-        "latin-1 title",
-        lambda c: c + "6::Caf\xe9 (1999)::Drama\n".encode("latin-1"),
-        r"not UTF-8",
-    ),
     _strict("ml-1m", "movies.dat", "movie listed twice", _append("1::Again (1999)::Drama\n"), r"movie 1 twice"),
     _strict("ml-1m", "ratings.dat", "repeated pair", _append("1::1::2::0\n"), r"rates movie 1 twice"),
     _strict("ml-100k", "u.data", "repeated pair", _append("1\t1\t2\t0\n"), r"rates movie 1 twice"),

@@ -217,7 +217,7 @@ def _extract(archive: Path, variant: Variant, root: Path) -> Path:
             members = [m for m in zf.namelist() if m.startswith(f"{variant.archive_folder}/")]
             zf.extractall(unpacked, members)
         target = root / variant.name
-        _swap_into_place(unpacked / variant.archive_folder, target)
+        swap_into_place(unpacked / variant.archive_folder, target)
         return target
     except (OSError, zipfile.BadZipFile) as exc:
         raise _DownloadFailure(f"unpacking failed ({exc})") from exc
@@ -225,7 +225,7 @@ def _extract(archive: Path, variant: Variant, root: Path) -> Path:
         shutil.rmtree(unpacked, ignore_errors=True)
 
 
-def _swap_into_place(new: Path, target: Path) -> None:
+def swap_into_place(new: Path, target: Path) -> None:
     """Replace ``target`` by ``new``; if the final rename fails the old copy is put back."""
     retired = None
     if target.exists():

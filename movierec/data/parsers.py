@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -16,6 +17,8 @@ import pandas as pd
 
 from movierec.data.frames import RATING_COLUMNS, movies_frame, ratings_frame
 from movierec.data.registry import Variant
+
+log = logging.getLogger(__name__)
 
 Opener = Callable[[str], IO[bytes]]
 Progress = Callable[[int, int | None], None]  # (bytes read, bytes in the file or None)
@@ -89,8 +92,8 @@ class _PlainNumbers(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
-        data = self._source.read(len(buffer))
+    def read(self, size: int = -1) -> bytes:
+        data = self._source.read(size)
         checked = data
         if self._in_header:
             end = data.find(b"\n")
@@ -98,6 +101,10 @@ class _PlainNumbers(io.RawIOBase):
             checked = b"" if end < 0 else data[end:]
         if any(symbol in checked for symbol in (b"e", b"E", b"+")):
             raise ValueError(f"{self._name} holds a number written with an exponent or a sign (such as 1e3 or +5)")
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
 
@@ -105,11 +112,14 @@ class _PlainNumbers(io.RawIOBase):
         return self._source.tell()
 
     def seekable(self) -> bool:
-        return False
+        return self._source.seekable()
+
+    def seek(self, offset: int, whence: int = 0) -> int:  # only to learn the size for progress, then back
+        return self._source.seek(offset, whence)
 
 
 def _plain_numbers(source: IO[bytes], name: str, header: bool = False) -> IO[bytes]:
-    return io.BufferedReader(_PlainNumbers(source, name, header), buffer_size=1 << 20)
+    return _PlainNumbers(source, name, header)  # type: ignore[return-value]
 
 
 def _unique_movies(ids: pd.Series, name: str) -> pd.Series:
@@ -137,6 +147,27 @@ def _decoded(data: bytes, name: str, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise ValueError(f"{name} is not {encoding.upper()} text (unreadable byte at position {exc.start})") from None
+
+
+def _lines_decoded(data: bytes, name: str, encoding: str) -> str:
+    """``data`` decoded line by line; a line not in ``encoding`` is read as latin-1 and reported, never mangled.
+
+    Some releases mix encodings in ``movies.dat``; replacing the unreadable bytes with U+FFFD would lose the
+    letters for good, while latin-1 reads every byte as the letter it most likely was.
+    """
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        pass
+    lines, fallbacks = [], 0
+    for line in data.split(b"\n"):
+        try:
+            lines.append(line.decode(encoding))
+        except UnicodeDecodeError:
+            lines.append(line.decode("latin-1"))
+            fallbacks += 1
+    log.warning("%s: %d line(s) are not %s text; read them as latin-1", name, fallbacks, encoding.upper())
+    return "\n".join(lines)
 
 
 def read_100k_ratings(source: IO[bytes]) -> pd.DataFrame:
@@ -183,7 +214,7 @@ def read_dat_ratings(source: IO[bytes]) -> pd.DataFrame:
 
 def read_dat_movies(source: IO[bytes], encoding: str) -> pd.DataFrame:
     """Parse ``MovieID::Title::Genres`` lines; titles may contain colons, so split from both ends."""
-    text = _decoded(source.read(), "movies.dat", encoding)
+    text = _lines_decoded(source.read(), "movies.dat", encoding)
     lines = pd.Series([line for line in text.splitlines() if line.strip()], dtype="str")
     id_and_rest = lines.str.split("::", n=1, expand=True)
     title_and_genres = id_and_rest[1].str.rsplit("::", n=1, expand=True)
