@@ -101,6 +101,10 @@ def _train(args: argparse.Namespace) -> int:
         (check_name(args.out.stem), args.out.parent) if args.out and args.out.suffix == ".pt" else (None, args.out)
     )
     writable_folder(directory if directory is not None else home() / "models")
+    if directory is not None and not directory.is_dir():  # a mistyped --out must not make a tree of folders
+        raise MovieRecError(
+            f"--out: the folder {directory} does not exist; create it first, or give a .pt path in an existing folder."
+        )
     dataset = load_dataset(args)
     require_fit(config, dataset.n_ratings, dataset.n_users, dataset.n_movies)
     model = train_model(dataset, config, preset=args.preset, callbacks=(TrainingProgress(),))

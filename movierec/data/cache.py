@@ -31,6 +31,8 @@ def cache_file(name: str, source: str) -> Path:
     folder = subdir("datasets") / "parsed"
     try:
         folder.mkdir(exist_ok=True)
+    except FileExistsError:  # a file of that name: said below
+        pass
     except OSError as exc:
         raise MovieRecError(f"{folder} cannot be created ({exc.strerror}); move that file aside.") from None
     if not folder.is_dir():
