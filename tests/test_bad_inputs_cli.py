@@ -297,7 +297,7 @@ BOUND_CASES = [
     Case(
         "bounds:train --out into folders that do not exist",
         lambda s: _train_folder(s, "--out", str(s.scratch / "a" / "b" / "c")),
-        r"--out",
+        r"--out: the folder .* does not exist",
         prepare=lambda s: write_release("ml-100k", s.scratch / "data") and None,
     ),
 ]
