@@ -22,7 +22,7 @@ from movierec.data import RatingScale
 from movierec.errors import MovieRecError
 from movierec.ids import IdIndex
 from movierec.model import EmbeddingNet
-from movierec.model_checks import check_contents
+from movierec.model_checks import check_contents, check_sizes, check_values
 from movierec.ranker import Ranker
 from movierec.results import TrainingResults
 from movierec.training import predict_rows
@@ -225,25 +225,28 @@ def resolve_model_path(name_or_path: str | Path) -> Path:
 
 
 def _read_payload(path: Path, mmap: bool = False) -> dict[str, Any]:
-    """The file's dict, loaded without unpickling anything but tensors and plain values."""
+    """The file's dict, loaded without unpickling anything but tensors and plain values.
+
+    The file is opened without waiting (a FIFO or a device under a model's name would block a read for
+    ever) and refused unless it is a regular file within the size budget.
+    """
     try:
-        size = path.stat().st_size
+        opened = paths.open_regular(path, MAX_FILE_BYTES, "the model file")
     except OSError as exc:
         raise MovieRecError(f"{path} cannot be read ({exc.strerror}); it was not loaded.") from None
-    if size > MAX_FILE_BYTES:
-        raise MovieRecError(
-            f"{path} is {size / 2**30:.1f} GiB, over the {MAX_FILE_BYTES >> 30} GiB budget for a model file; it was not loaded."
-        )
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True, mmap=mmap)
-    except Exception as exc:  # any failure here means the file is not a model we can trust
-        raise MovieRecError(
-            f"{path} is not a movierec model file or is damaged ({type(exc).__name__}); it was not loaded."
-        ) from None
+    with opened as source:
+        try:
+            payload = torch.load(path if mmap else source, map_location="cpu", weights_only=True, mmap=mmap)
+        except Exception as exc:  # any failure here means the file is not a model we can trust
+            raise MovieRecError(
+                f"{path} is not a movierec model file or is damaged ({type(exc).__name__}); it was not loaded."
+            ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise MovieRecError(f"{path} is not a movierec model file; it was not loaded.")
     if payload.get("version") != VERSION:
-        raise MovieRecError(f"{path} was saved by an incompatible movierec version ({payload.get('version')!r}).")
+        raise MovieRecError(
+            f"{path} was saved by an incompatible movierec version ({str(payload.get('version'))[:40]!r})."
+        )
     return payload
 
 
@@ -256,30 +259,23 @@ def read_saved(path: Path) -> dict[str, Any]:
 def load_model(name_or_path: str | Path) -> TrainedModel:
     """Load a saved model by name or path; a foreign, damaged or tampered file raises :class:`MovieRecError`."""
     path = resolve_model_path(name_or_path)
-    payload = _read_payload(path)
+    payload = _read_payload(path, mmap=True)  # tables are read from the file only as far as the checks pass
+    problem = check_sizes(payload)  # the tables' kinds and the scale, before anything is built from them
+    if problem is not None:
+        raise MovieRecError(f"{path} is damaged or was modified: {problem}; it was not loaded.")
     try:
         config = TrainConfig.from_dict(payload["config"])
         scale = tuple(float(v) for v in payload["scale"])
-        user_ids = payload["user_ids"].numpy()
-        movies = pd.DataFrame(
-            {
-                "movie_id": payload["movie_ids"].numpy(),
-                "title": list(payload["movie_titles"]),
-                "year": pd.array(payload["movie_years"].numpy(), dtype="Int64"),
-                "genres": [g.split("|") if g else [] for g in payload["movie_genres"]],
-                "n_ratings": payload["movie_counts"].numpy(),
-                "mean_rating": payload["movie_means"].numpy(),
-            }
-        )
-        movies.loc[movies["year"] < 0, "year"] = pd.NA
+        n_users, n_movies = len(payload["user_ids"]), len(payload["movie_ids"])
         if config.implicit and isinstance(payload.get("state_dict"), dict):
             # Files saved before bake() dropped the implicit table still carry it; prediction never read it.
             payload["state_dict"].pop("y.weight", None)
         with torch.device("meta"):  # the shape the config describes, without allocating it
-            skeleton = _saved_network(config, len(user_ids), len(movies), scale)
-        problem = check_contents(payload, skeleton)
+            skeleton = _saved_network(config, n_users, n_movies, scale)
+        problem = check_contents(payload, skeleton) or check_values(payload)
         if problem is not None:
             raise MovieRecError(problem)
+        user_ids, movies = payload["user_ids"].numpy(), _movie_facts(payload)
         network = _saved_network(config, len(user_ids), len(movies), scale)
         network.load_state_dict(payload["state_dict"], strict=True)
         model = TrainedModel(
@@ -301,11 +297,25 @@ def load_model(name_or_path: str | Path) -> TrainedModel:
         raise MovieRecError(f"{path} is damaged or was modified: {exc}; it was not loaded.") from None
     except Exception as exc:  # inconsistent shapes or missing keys: a tampered or truncated file
         raise MovieRecError(
-            f"{path} is damaged or was modified ({type(exc).__name__}: {exc}); it was not loaded."
+            f"{path} is damaged or was modified ({type(exc).__name__}: {str(exc)[:200]}); it was not loaded."
         ) from None
-    if len(model.users) != len(user_ids):
-        raise MovieRecError(f"{path} has duplicate user ids; it was not loaded.")
     return model
+
+
+def _movie_facts(payload: dict[str, Any]) -> pd.DataFrame:
+    """The movies table of a checked file (a year of -1 is unknown)."""
+    movies = pd.DataFrame(
+        {
+            "movie_id": payload["movie_ids"].numpy(),
+            "title": list(payload["movie_titles"]),
+            "year": pd.array(payload["movie_years"].numpy(), dtype="Int64"),
+            "genres": [g.split("|") if g else [] for g in payload["movie_genres"]],
+            "n_ratings": payload["movie_counts"].numpy(),
+            "mean_rating": payload["movie_means"].numpy(),
+        }
+    )
+    movies.loc[movies["year"] < 0, "year"] = pd.NA
+    return movies
 
 
 def _saved_network(config: TrainConfig, n_users: int, n_movies: int, scale: tuple[float, ...]) -> EmbeddingNet:

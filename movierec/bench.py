@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -11,8 +12,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from movierec.config import BIASED_MF, DEVICES, TrainConfig, preset
+from movierec.config import BIASED_MF, DEVICES, MAX_SEED, TrainConfig, preset
 from movierec.data import Dataset, load_100k_folds
+from movierec.data.synth import MAX_RATINGS
 from movierec.dataset_options import add_data_arguments, load_dataset
 from movierec.errors import MovieRecError
 from movierec.evaluation import BiasBaseline, GlobalMean, Split, mae, rmse, split_ratings
@@ -21,6 +23,10 @@ from movierec.memory import measure
 from movierec.pipeline import train_model
 
 NETWORKS: dict[str, TrainConfig] = {"article": preset("article"), "default": preset("default"), "biased_mf": BIASED_MF}
+SCALE_RATINGS = 25_000_095  # --scale's release: ml-25m's size
+MAX_SEEDS = 20  # seeds per run: each is a whole benchmark
+MAX_REPEAT = 100
+MAX_EPOCHS = 10_000
 BASELINES = {"global_mean": GlobalMean, "user_movie_bias": BiasBaseline}
 MODELS = (*NETWORKS, *BASELINES)
 # Smallest first: freed memory is reused, so a model run after a bigger one would show no growth.
@@ -175,9 +181,46 @@ def _seed_list(text: str) -> tuple[int, ...]:
         seeds = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
         seeds = ()
-    if not seeds:
-        raise argparse.ArgumentTypeError(f"expected comma-separated whole numbers such as 1,2,3, got {text!r}")
+    if not seeds or len(seeds) > MAX_SEEDS or not all(0 <= seed <= MAX_SEED for seed in seeds):
+        raise argparse.ArgumentTypeError(
+            f"expected up to {MAX_SEEDS} comma-separated whole numbers from 0 to {MAX_SEED} such as 1,2,3, got {text[:80]!r}"
+        )
     return seeds
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Refuse numbers out of their range and flags that the chosen mode would silently ignore."""
+    cores = os.cpu_count() or 1
+    if not 1 <= args.threads <= cores:
+        raise MovieRecError(
+            f"--threads must be from 1 to this machine's {cores} CPU cores (got {str(args.threads)[:20]})."
+        )
+    if not 1 <= args.repeat <= MAX_REPEAT:
+        raise MovieRecError(f"--repeat must be from 1 to {MAX_REPEAT} (got {str(args.repeat)[:20]}).")
+    if args.max_epochs is not None and not 1 <= args.max_epochs <= MAX_EPOCHS:
+        raise MovieRecError(f"--max-epochs must be from 1 to {MAX_EPOCHS} (got {str(args.max_epochs)[:20]}).")
+    if not 1 <= args.ratings <= MAX_RATINGS:
+        raise MovieRecError(f"--ratings must be from 1 to {MAX_RATINGS:,} (got {str(args.ratings)[:20]}).")
+    modes = [
+        flag for flag, on in (("--fold-in", args.fold_in), ("--ranking", args.ranking), ("--scale", args.scale)) if on
+    ]
+    if len(modes) > 1:
+        raise MovieRecError(f"{' and '.join(modes)} are separate benchmarks; run them one at a time.")
+    ignored = [
+        flag
+        for flag, given, used in (
+            ("--ratings", args.ratings != SCALE_RATINGS, args.scale),
+            ("--repeat", args.repeat != 1, not modes),
+            ("--max-epochs", args.max_epochs is not None, not modes),
+            ("--seeds", args.seeds != (1,), not modes),
+            ("--device", args.device is not None, args.scale),
+        )
+        if given and not used
+    ]
+    if ignored:
+        raise MovieRecError(
+            f"{', '.join(ignored)} would be ignored by {modes[0] if modes else 'the accuracy benchmark'}; leave it out."
+        )
 
 
 def add_bench_command(sub: argparse._SubParsersAction) -> None:
@@ -216,7 +259,7 @@ def add_bench_command(sub: argparse._SubParsersAction) -> None:
         help="instead, time loading and one epoch per preset on a synthetic ml-25m-shaped release (made once, then reused)",
     )
     p.add_argument(
-        "--ratings", type=int, default=25_000_095, help="with --scale: ratings in that release (default: ml-25m's)"
+        "--ratings", type=int, default=SCALE_RATINGS, help="with --scale: ratings in that release (default: ml-25m's)"
     )
     p.add_argument(
         "--device",
@@ -235,10 +278,7 @@ def add_bench_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    if args.repeat < 1 or args.threads < 1:
-        raise MovieRecError(f"--repeat and --threads must be at least 1 (got {args.repeat} and {args.threads})")
-    if args.device is not None and not args.scale:
-        raise MovieRecError("--device applies to --scale only; the other benchmarks train on the CPU")
+    _check_arguments(args)
     torch.set_num_threads(args.threads)  # the same for every model, so the time ratios stay fair
     if args.scale:
         from movierec.bench_scale import format_scale_table, run_scale_bench

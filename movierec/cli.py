@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -100,6 +102,10 @@ def _train(args: argparse.Namespace) -> int:
         (check_name(args.out.stem), args.out.parent) if args.out and args.out.suffix == ".pt" else (None, args.out)
     )
     writable_folder(directory if directory is not None else home() / "models")
+    if directory is not None and not directory.is_dir():  # a mistyped --out must not make a tree of folders
+        raise MovieRecError(
+            f"--out: the folder {directory} does not exist; create it first, or give a .pt path in an existing folder."
+        )
     dataset = load_dataset(args)
     require_fit(config, dataset.n_ratings, dataset.n_users, dataset.n_movies)
     progress = TrainingProgress(config)
@@ -218,6 +224,12 @@ def _configure_logging(verbose: int) -> None:
     logger.setLevel((logging.WARNING, logging.INFO)[verbose] if verbose < 2 else logging.DEBUG)
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush does not fail on the closed pipe again."""
+    with contextlib.suppress(OSError, ValueError):  # stdout is not a real file (a test's buffer): nothing to flush
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; bad input prints a message on stderr and returns 2."""
     parser = build_parser()
@@ -228,6 +240,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except MovieRecError as exc:
         print(f"\nerror: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader (`| head`) left: say so once, without a traceback
+        _silence_stdout()
+        print("\nerror: the output was closed before everything was written.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # a path the checks above did not foresee (a file where a folder should be, …)
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"\nerror: {exc.strerror or exc}{where}; nothing was changed.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("\ninterrupted; nothing was saved.", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +26,13 @@ def home() -> Path:
         MovieRecError: the folder cannot be created or written (for example the path is a file).
     """
     configured = os.environ.get(HOME_ENV)
-    root = Path(configured).expanduser() if configured else Path.home() / ".movierec"
+    try:
+        root = Path(configured).expanduser() if configured else Path.home() / ".movierec"
+    except RuntimeError:  # "~someone" who has no account here, or no home folder at all
+        raise MovieRecError(
+            f"MOVIEREC_HOME {configured or '~/.movierec'} names a home folder that does not exist here; "
+            "point MOVIEREC_HOME at a folder."
+        ) from None
     if not root.is_dir():
         try:
             root.mkdir(parents=True, exist_ok=True, mode=OWNER_ONLY_DIR)  # another thread may create it meanwhile
@@ -70,6 +77,40 @@ def writable_folder(folder: Path) -> Path:
     if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
         raise MovieRecError(f"Cannot save into {folder}: {existing} is not writable by you. Choose another folder.")
     return folder
+
+
+def open_regular(path: Path, max_bytes: int, what: str) -> BinaryIO:
+    """``path`` opened for binary reading, when it is a regular file of at most ``max_bytes``.
+
+    It is opened without waiting and checked on the open handle: a pipe or a device under an expected
+    name would otherwise block a read for ever or never end.
+
+    Args:
+        path: the file.
+        max_bytes: the most any file of this kind holds.
+        what: what the file is, for the message (e.g. "the ratings file"; may be empty).
+
+    Raises:
+        OSError: it cannot be opened (callers word this for their own file).
+        MovieRecError: it is not a regular file, or is larger than ``max_bytes``.
+    """
+    label = f"{what} {path}".strip()
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    source = os.fdopen(handle, "rb")
+    details = os.fstat(handle)
+    problem = None
+    if not stat.S_ISREG(details.st_mode):
+        problem = "is not a regular file (a folder, pipe or device); only files are read"
+    elif details.st_size > max_bytes:
+        problem = f"is {_megabytes(details.st_size)}, larger than the limit of {_megabytes(max_bytes)} for such a file"
+    if problem is not None:
+        source.close()
+        raise MovieRecError(f"{label[:1].upper()}{label[1:]} {problem}.")
+    return source
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB" if size < 2**30 else f"{size / 2**30:,.1f} GB"
 
 
 def temp_file(folder: Path, stem: str, suffix: str) -> Path:

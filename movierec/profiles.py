@@ -13,7 +13,7 @@ from typing import TypeVar
 from movierec import paths
 from movierec.data import RatingScale
 from movierec.errors import MovieRecError
-from movierec.names import reading_key
+from movierec.names import reading_key, stacking_problem
 from movierec.profile_csv import check_movie_id, check_rating, parse_ratings_csv, ratings_csv
 from movierec.profile_schema import migrate
 
@@ -28,6 +28,8 @@ def check_name(name: str) -> str:
     cleaned = str(name).strip()
     if not cleaned or len(cleaned) > MAX_NAME or not cleaned.isprintable() or not reading_key(cleaned).strip():
         raise MovieRecError(f"Profile names need 1-{MAX_NAME} printable characters (got {str(name)[:100]!r}).")
+    if (problem := stacking_problem(cleaned)) is not None:
+        raise MovieRecError(f"Profile name {cleaned[:40]!r} cannot be used: {problem}.")
     return cleaned
 
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from movierec.display import terminal_text
 from movierec.errors import MovieRecError
 from movierec.json_output import to_json
 
@@ -69,17 +70,17 @@ def add_recommend(sub: argparse._SubParsersAction) -> None:
 
 
 def _read_ratings(args: argparse.Namespace, scale: Any) -> dict[int, float]:
+    from movierec.paths import open_regular
     from movierec.profile_csv import MAX_CSV_BYTES, parse_ratings_csv
 
     rated = parse_rate(args.rate, scale)  # cheap, so checked before any file is read
     ratings: dict[int, float] = {}
     if args.ratings is not None:
         try:
-            if args.ratings.stat().st_size > MAX_CSV_BYTES:
-                raise MovieRecError(
-                    f"--ratings: {args.ratings} is over {MAX_CSV_BYTES >> 20} MB; a person's ratings fit in far less."
-                )
-            text = args.ratings.read_text(encoding="utf-8")
+            with open_regular(args.ratings, MAX_CSV_BYTES, "the file") as source:
+                text = source.read(MAX_CSV_BYTES + 1).decode("utf-8")
+        except MovieRecError as exc:
+            raise MovieRecError(f"--ratings: {exc}") from None
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
             raise MovieRecError(f"--ratings: Cannot read {args.ratings} ({reason}).") from None
@@ -124,7 +125,7 @@ def _recommend(args: argparse.Namespace) -> int:
         "unknown": list(result.fold.unknown),
         "suggestions": rows,
     }
-    print(to_json(report) if args.json else _as_text(report))
+    print(to_json(report) if args.json else terminal_text(_as_text(report)))
     return 0
 
 

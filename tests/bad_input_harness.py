@@ -2,8 +2,8 @@
 
 Each case is a function of a :class:`Setting` that either raises :class:`MovieRecError` (the clear refusal),
 returns (the input was accepted; a case may say acceptance is right by giving ``accept``), or fails some
-other way (a traceback). It runs in a thread with a time budget; running past it, or running out of
-memory, counts as a hang. With ``MOVIEREC_BAD_INPUT_LOG`` set, every outcome is appended there as one JSON
+other way (a traceback). It runs in a thread with a time budget; running past it, running out of
+memory or raising the process's peak memory by more than a gigabyte counts as a hang. With ``MOVIEREC_BAD_INPUT_LOG`` set, every outcome is appended there as one JSON
 line, so the counts can be compared between two versions of the code.
 """
 
@@ -15,6 +15,7 @@ import io
 import json
 import os
 import re
+import resource
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from movierec.errors import MovieRecError
 
 CLEAR, TRACEBACK, HANG, SILENT = "clear", "traceback", "hang", "silent"
 BUDGET_S = 4.0  # a refusal is cheap: anything slower is an unbounded cost
+MEMORY_BUDGET = 1 << 30  # nor does it need a new gigabyte of memory
 LOG_ENV = "MOVIEREC_BAD_INPUT_LOG"
 
 
@@ -83,12 +85,16 @@ def attempt(case: Case, setting: Setting, budget: float = BUDGET_S) -> Outcome:
         except BaseException as exc:
             box["error"] = exc
 
+    peak_before = _peak_rss()
     worker = threading.Thread(target=target, daemon=True)
     worker.start()
     worker.join(budget)
+    grown = _peak_rss() - peak_before
     if worker.is_alive():
         worker.join(60)  # let it finish so it does not disturb the next case
         outcome = Outcome(HANG, f"still running after {budget:.0f} s")
+    elif grown > MEMORY_BUDGET:
+        outcome = Outcome(HANG, f"its peak memory grew by {grown >> 20} MB")
     elif isinstance(box.get("error"), MemoryError) or "allocate memory" in str(box.get("error", "")):
         outcome = Outcome(HANG, "ran out of memory")
     elif isinstance(box.get("error"), MovieRecError):
@@ -102,6 +108,11 @@ def attempt(case: Case, setting: Setting, budget: float = BUDGET_S) -> Outcome:
         outcome = Outcome(SILENT, repr(box.get("result"))[:300])
     _log(case, outcome)
     return outcome
+
+
+def _peak_rss() -> int:
+    """The process's highest resident memory so far, in bytes (it only grows, so growth is a new peak)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _log(case: Case, outcome: Outcome) -> None:

@@ -17,6 +17,7 @@ USERS = (1, 2, 3, 4)
 MOVIES = (1, 2, 3, 4, 5)
 N_RATINGS = len(USERS) * len(MOVIES)
 SLOW_S = 12.0
+ENDLESS_BYTES = 256 << 20  # far beyond any test release's download limit
 
 
 def _ratings(half_stars: bool) -> list[tuple[int, int, float, int]]:
@@ -132,10 +133,14 @@ class ReleaseServer:
         self.files: dict[str, bytes] = {}
         self.truncated: set[str] = set()
         self.slow: set[str] = set()  # paths sent a byte at a time, for at most SLOW_S seconds
+        self.endless: set[str] = set()  # paths answered without a length by zeros until the client hangs up
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                if self.path in server.endless:
+                    self._endless()
+                    return
                 body = server.files.get(self.path)
                 if body is None:
                     self.send_error(404)
@@ -147,6 +152,16 @@ class ReleaseServer:
                     self._trickle(body)
                     return
                 self.wfile.write(body[: len(body) // 2] if self.path in server.truncated else body)
+
+            def _endless(self) -> None:
+                self.send_response(200)
+                self.end_headers()
+                block = b"\x00" * (1 << 16)
+                for _ in range(ENDLESS_BYTES // len(block)):  # a bound only so a client that never stops is caught
+                    try:
+                        self.wfile.write(block)
+                    except OSError:  # the client gave up, as it should
+                        return
 
             def _trickle(self, body: bytes) -> None:
                 deadline = time.monotonic() + SLOW_S

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import io
 import json
 
 import pytest
 
+from movierec.cli import main
+from movierec.errors import MovieRecError
 from tests.bad_input_harness import Case, Setting, check, cli
 from tests.data_fixtures import write_release
 from tests.factories import planted_dataset, tiny_model
@@ -24,7 +29,7 @@ def setting(movierec_home, tmp_path, trained):
     trained.save(MODEL)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    return Setting(movierec_home, scratch)
+    return Setting(movierec_home, scratch, {"model": trained})
 
 
 def _rate(text: str) -> Case:
@@ -196,7 +201,134 @@ TRAIN_CASES = [
     Case("train:missing folder", lambda s: _train_folder(s), r"folder|exist"),
 ]
 
-CASES = RATE_CASES + RATINGS_FILE_CASES + OPTION_CASES + TRAIN_CASES
+_ESCAPES = "\x1b]0;owned\x07\x1b[31;5mRED\x1b[0m\u202eevil\r"
+
+
+def _hostile_titles(s: Setting) -> None:
+    model = s.extras["model"]
+    hostile = copy.copy(model)
+    hostile.movies = model.movies.assign(title=[f"{_ESCAPES}{i}" for i in range(len(model.movies))])
+    hostile.save("hostile")
+
+
+def _shown_as_text(output: str) -> bool:
+    return "\\x1b]0;owned" in output and not any(char in output for char in "\x1b\x07\r\u202e")
+
+
+TEXT_CASES = [
+    Case(
+        "text:terminal escapes in titles",
+        lambda s: cli("recommend", "--model", "hostile", "--rate", "1=4"),
+        accept=_shown_as_text,
+        prepare=_hostile_titles,
+    )
+]
+
+
+_SMALL = ("--ratings", "200", "--users", "10", "--movies", "50")
+
+
+def _synth(s: Setting, *argv: str) -> str:
+    return cli("synth", *argv)
+
+
+def _downloaded_release(s: Setting) -> None:
+    write_release("ml-100k", s.home / "datasets")
+    (s.scratch / "plain-file").write_text("x")
+
+
+def _broken_pipe(*argv: str):
+    """Run the CLI with a stdout whose reader has gone, as `| head` leaves it."""
+
+    class Gone(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    def action(s: Setting) -> int:
+        err = io.StringIO()
+        with contextlib.redirect_stdout(Gone()), contextlib.redirect_stderr(err):
+            code = main(list(argv))
+        if code == 2:
+            raise MovieRecError(err.getvalue())
+        return code
+
+    return action
+
+
+def _home_of_nobody(s: Setting) -> str:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOVIEREC_HOME", "~no-such-user-here/movierec")
+        return cli("datasets")
+
+
+def _parsed_cache_is_a_file(s: Setting) -> None:
+    (s.home / "datasets").mkdir(exist_ok=True)
+    (s.home / "datasets" / "parsed").write_text("not a folder")
+
+
+# Writers that never destroy; bounds on every number; no traceback, ever.
+WRITER_CASES = [
+    Case(
+        "writer:synth over a downloaded release",
+        lambda s: _synth(s, str(s.home / "datasets" / "ml-100k"), *_SMALL),
+        r"did not write",
+        prepare=_downloaded_release,
+    ),
+    Case(
+        "writer:synth into a file",
+        lambda s: _synth(s, str(s.scratch / "plain-file"), *_SMALL),
+        r"file",
+        prepare=_downloaded_release,
+    ),
+]
+BOUND_CASES = [
+    Case(
+        "bounds:synth of 125 GB",
+        lambda s: _synth(
+            s, str(s.scratch / "big"), "--ratings", "4000000000", "--users", "9000000", "--movies", "9000000"
+        ),
+        r"--ratings may be at most",
+    ),
+    Case("bounds:synth seed -1", lambda s: _synth(s, str(s.scratch / "neg"), *_SMALL, "--seed", "-1"), r"--seed"),
+    Case("bounds:bench --threads 99999", lambda s: cli("bench", "--threads", "99999"), r"--threads"),
+    Case("bounds:bench --fold-in --ranking", lambda s: cli("bench", "--fold-in", "--ranking"), r"one at a time"),
+    Case("bounds:bench --ratings without --scale", lambda s: cli("bench", "--ratings", "1000"), r"ignored"),
+    Case("bounds:bench --seeds -1", lambda s: cli("bench", "--seeds", "-1"), r"--seeds"),
+    Case(
+        "bounds:train --out into folders that do not exist",
+        lambda s: _train_folder(s, "--out", str(s.scratch / "a" / "b" / "c")),
+        r"--out: the folder .* does not exist",
+        prepare=lambda s: write_release("ml-100k", s.scratch / "data") and None,
+    ),
+]
+NO_TRACEBACK_CASES = [
+    Case(
+        "no-traceback:parsed cache is a file",
+        lambda s: cli("train", "--epochs", "1"),
+        r"parsed.*not a folder",
+        prepare=_parsed_cache_is_a_file,
+    ),
+    Case("no-traceback:MOVIEREC_HOME of an unknown ~user", _home_of_nobody, r"MOVIEREC_HOME"),
+    Case("no-traceback:output piped to head", _broken_pipe("datasets"), r"output was closed"),
+    Case(
+        "no-traceback:synth under a file",
+        lambda s: _synth(s, str(s.scratch / "plain-file" / "out"), *_SMALL),
+        r"cannot write",
+        prepare=_downloaded_release,
+    ),
+]
+
+
+CASES = (
+    RATE_CASES
+    + RATINGS_FILE_CASES
+    + OPTION_CASES
+    + TRAIN_CASES
+    + TEXT_CASES
+    + WRITER_CASES
+    + BOUND_CASES
+    + NO_TRACEBACK_CASES
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

@@ -149,6 +149,57 @@ FOLDER_CASES = [
 ]
 
 
+def _strict(release: str, file_name: str, label: str, mutate, expect: str) -> Case:
+    """A folder case whose refusal must use the given words (and no column-name or dtype jargon)."""
+    case = _folder(release, file_name, label, mutate)
+    return Case(f"one-reader:{release}:{label}", case.action, rf"^(?!.*'userId')(?!.*dtype).*{expect}")
+
+
+def _header(old: bytes, new: bytes):
+    return lambda content: content.replace(old, new, 1)
+
+
+_CSV_HEADER = b"userId,movieId,rating,timestamp"
+# One reader of MovieLens text, as strict as the uploads: repeats, exponents, doubled columns, broken text.
+ONE_READER_CASES = [
+    _strict("ml-latest", "ratings.csv", "repeated pair", _append("1,1,2.0,0\n"), r"rates movie 1 twice"),
+    _strict("ml-latest", "ratings.csv", "id 1e3", _append("1e3,1,4.0,0\n"), r"exponent"),
+    _strict(
+        "ml-latest",
+        "ratings.csv",
+        "two rating columns",
+        _header(_CSV_HEADER, b"userId,movieId,rating,rating"),
+        r"column rating twice",
+    ),
+    _strict(
+        "ml-latest",
+        "ratings.csv",
+        "no rating column",
+        _header(_CSV_HEADER, b"userId,movieId,stars,timestamp"),
+        r"lacks the column",
+    ),
+    _strict("ml-latest", "movies.csv", "movie listed twice", _append("1,Again (1999),Drama\n"), r"movie 1 twice"),
+    _strict(
+        "ml-latest",
+        "movies.csv",
+        "latin-1 title",
+        lambda c: c + "6,Caf\xe9 (1999),Drama\n".encode("latin-1"),
+        r"not UTF-8",
+    ),
+    _strict("ml-1m", "movies.dat", "movie listed twice", _append("1::Again (1999)::Drama\n"), r"movie 1 twice"),
+    _strict("ml-1m", "ratings.dat", "repeated pair", _append("1::1::2::0\n"), r"rates movie 1 twice"),
+    _strict("ml-100k", "u.data", "repeated pair", _append("1\t1\t2\t0\n"), r"rates movie 1 twice"),
+    _strict("ml-100k", "u.data", "id 1e3", _append("1e3\t1\t4\t0\n"), r"exponent"),
+    _strict(
+        "ml-100k",
+        "u.item",
+        "movie listed twice",
+        _append("1|Again (1999)|01-Jan-1999||http://e|0|0|0|0|0|0|0|0|1|0|0|0|0|0|0|0|0|0|0\n"),
+        r"movie 1 twice",
+    ),
+]
+
+
 def _cache_damage(label: str, mutate) -> Case:
     def action(s: Setting):
         load_movielens("ml-latest", data_dir=write_release("ml-latest", s.scratch / "data"))
@@ -175,7 +226,7 @@ CACHE_CASES = [
     ),
 ]
 
-CASES = UPLOAD_CASES + FOLDER_CASES
+CASES = UPLOAD_CASES + FOLDER_CASES + ONE_READER_CASES
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 import torch
 
-from movierec.artifacts import TrainedModel, list_models, load_model
+from movierec.artifacts import list_models, load_model
 from movierec.data import RatingScale
 from movierec.profiles import ProfileStore
 from tests.bad_input_harness import Case, Setting, check
@@ -63,6 +63,22 @@ NAME_CASES = [
         "Zoë\u200b",
         "alex\u00ad",
         "ⓐlex",
+    )
+]
+
+# Names that show as what they are: blank-drawing letters, look-alikes of other scripts, stacked marks.
+SHOWN_NAME_CASES = [
+    _create(name)
+    for name in (
+        "\u3164",
+        "\u115f\u1160",
+        "\u2800\u2800",
+        "\uffa0",
+        "alex\u3164",
+        "\u0251lex",
+        "Z\u0585\u00eb",
+        "a" + "\u0301" * 12,
+        "Zo\u0308\u0308\u0308\u0308",
     )
 ]
 
@@ -124,19 +140,20 @@ def _payload(s: Setting) -> dict:
     return torch.load(s.extras["model_path"], weights_only=True)
 
 
-def _write_model(s: Setting, payload) -> TrainedModel:
-    path = s.scratch / "tampered.pt"
-    torch.save(payload, path)
-    return load_model(path)
-
-
 def _tamper(label: str, change) -> Case:
-    def action(s: Setting):
+    """Writing the tampered file is set-up (a large one takes seconds to write); loading it is the case."""
+
+    def prepare(s: Setting) -> None:
         payload = _payload(s)
         change(payload)
-        return _write_model(s, payload)
+        torch.save(payload, s.scratch / "tampered.pt")
 
-    return Case(f"model-file:{label}", action, r"damaged|not a movierec model|incompatible|modified|large|budget")
+    return Case(
+        f"model-file:{label}",
+        lambda s: load_model(s.scratch / "tampered.pt"),
+        r"damaged|not a movierec model|incompatible|modified|large|budget",
+        prepare=prepare,
+    )
 
 
 def _set(path: str, value):
@@ -205,6 +222,55 @@ MODEL_CASES = [
 ]
 
 
+def _ranking(key: str, value):
+    return _set(f"ranking.{key}", value)
+
+
+def _expanded(tensor: torch.Tensor) -> torch.Tensor:
+    """The same shape over one stored value: tiny in the file, full size on its first copy."""
+    return tensor.flatten()[:1].clone().expand(tensor.shape)
+
+
+# Model files checked field by field: each field's kind and bound, from the model's own sizes.
+MODEL_FIELD_CASES = [
+    _tamper("field: scale of a hundred million values", _set("scale", [0.0, 1e8, 1.0])),
+    _tamper("field: scale of tiny steps", _set("scale", [0.5, 5.0, 1e-300])),
+    _tamper("field: scale over every float", _set("scale", [-1e308, 1e308, 1.0])),
+    _tamper("field: scale that does not divide", _set("scale", [1.0, 5.0, 3.0])),
+    _tamper("field: scale of booleans", _set("scale", [False, True, True])),
+    _tamper("field: negative user id", _set("user_ids", lambda ids: ids - ids.max() - 1)),
+    _tamper("field: negative movie id", _set("movie_ids", lambda ids: ids - ids.max() - 1)),
+    _tamper("field: user ids as floats", _set("user_ids", lambda ids: ids.double())),
+    _tamper("field: user ids out of order", _set("user_ids", lambda ids: ids.flip(0))),
+    _tamper("field: weights that expand", lambda p: _expand_first(p)),
+    _tamper("field: negative rating count", _set("movie_counts", lambda counts: -counts)),
+    _tamper("field: year 99999", _set("movie_years", lambda years: years * 0 + 99_999)),
+    _tamper("field: year -5", _set("movie_years", lambda years: years * 0 - 5)),
+    _tamper("field: nan mean rating", _set("movie_means", lambda means: means * float("nan"))),
+    _tamper("field: mean rating off the scale", _set("movie_means", lambda means: means + 1e9)),
+    _tamper("field: a title of a million characters", _set("movie_titles", lambda t: ["x" * 1_000_000, *t[1:]])),
+    _tamper("field: dataset of a million characters", _set("dataset", "d" * 1_000_000)),
+    _tamper("field: date not text", _set("created", [2026, 12, 3])),
+    _tamper("field: history of text", _set("history", ["epoch one"])),
+    _tamper("ranker: nan weights", _ranking("weights", lambda w: w * float("nan"))),
+    _tamper("ranker: huge weights", _ranking("weights", lambda w: w * 0 + 60_000)),
+    _tamper("ranker: nan blend", _ranking("blend", float("nan"))),
+    _tamper("ranker: huge blend", _ranking("blend", 1e300)),
+    _tamper("ranker: negative genre weight", _ranking("genre_weight", -1.0)),
+    _tamper("ranker: blend as text", _ranking("blend", "0.5")),
+    _tamper("ranker: zero penalty", _ranking("regularisation", 0.0)),
+    _tamper("ranker: rows repeated", _ranking("rows", lambda rows: rows * 0)),
+    _tamper("ranker: weights that expand", _ranking("weights", _expanded)),
+    _tamper("ranker: 5,000 genres", _ranking("genres", lambda g: torch.zeros(len(g), 5000, dtype=g.dtype))),
+    _tamper("ranker: genres of nan", _ranking("genres", lambda g: g * float("nan"))),
+]
+
+
+def _expand_first(payload: dict) -> None:
+    name = next(iter(payload["state_dict"]))
+    payload["state_dict"][name] = _expanded(payload["state_dict"][name])
+
+
 def _save_as(name: str) -> Case:
     return Case(f"model-name:{name!r}", lambda s: s.extras["model"].save(name, overwrite=False), r"name|exists")
 
@@ -232,7 +298,16 @@ NAME_SAVE_CASES = [
     Case("model-list:partial name", lambda s: load_model("plant"), r"no saved model"),
 ]
 
-CASES = NAME_CASES + RATING_CASES + IMPORT_CASES + STORE_CASES + MODEL_CASES + NAME_SAVE_CASES
+CASES = (
+    NAME_CASES
+    + SHOWN_NAME_CASES
+    + RATING_CASES
+    + IMPORT_CASES
+    + STORE_CASES
+    + MODEL_CASES
+    + MODEL_FIELD_CASES
+    + NAME_SAVE_CASES
+)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import warnings
 import zipfile
 
 import pytest
@@ -33,6 +34,15 @@ def _zip(members: dict[str, bytes]) -> bytes:
 def _release_plus(name: str, extra: dict[str, bytes]) -> bytes:
     folder = DATASETS[name].archive_folder
     return _zip({**{f"{folder}/{file}": content for file, content in release_files(name).items()}, **extra})
+
+
+def _twice(name: str, file_name: str) -> bytes:
+    """A release whose zip holds a second, different ``file_name`` (which one is unpacked depends on the unpacker)."""
+    buffer = io.BytesIO(_release_plus(name, {}))
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "a") as zf:
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name, which is the point
+        zf.writestr(f"{DATASETS[name].archive_folder}/{file_name}", b"1\t1\t9\t0\n")
+    return buffer.getvalue()
 
 
 def _download(
@@ -105,6 +115,7 @@ DOWNLOAD_CASES = [
         expect=r"checksum",
     ),
     Case("download:unknown release", lambda s: download_dataset("ml-7"), r"unknown dataset"),
+    _download("two members with one name", "ml-100k", _twice("ml-100k", "u.data"), expect=r"two files named"),
 ]
 
 

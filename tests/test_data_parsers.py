@@ -53,7 +53,7 @@ def test_1m_reads_latin1_titles_with_colons_and_renames_childrens(tmp_path):
     assert dataset.ratings["rating"].isin([1, 2, 3, 4, 5]).all()
 
 
-def test_10m_uses_its_own_folder_name_half_stars_and_tolerates_bad_bytes(tmp_path):
+def test_10m_uses_its_own_folder_name_half_stars_and_reads_a_latin1_line_as_latin1(tmp_path, caplog):
     folder = write_release("ml-10m", tmp_path)
     assert folder.name == "ml-10M100K"
     with (folder / "movies.dat").open("ab") as movies:
@@ -62,7 +62,8 @@ def test_10m_uses_its_own_folder_name_half_stars_and_tolerates_bad_bytes(tmp_pat
     assert 2.5 in set(dataset.ratings["rating"])
     titles = _titles_by_id(dataset)
     assert titles[2] == "Misérables, Les (1995)"
-    assert titles[6] == "Broken \ufffd Title (2001)"
+    assert titles[6] == "Broken \xff Title (2001)"  # the letter latin-1 gives, never U+FFFD
+    assert "1 line(s) are not UTF-8" in caplog.text
 
 
 def test_csv_reads_quoted_commas_and_no_genres(tmp_path):

@@ -16,19 +16,27 @@ import numpy as np
 import pandas as pd
 
 from movierec.data.frames import RATING_COLUMNS, joined_genres, movies_frame, ratings_frame
+from movierec.errors import MovieRecError
 from movierec.paths import subdir, write_atomically
 
 log = logging.getLogger(__name__)
 
 # Bump when the stored layout or the parsing rules change, so older files are rebuilt.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 
 
 def cache_file(name: str, source: str) -> Path:
     """Where the parsed copy of release ``name`` read from ``source`` (a folder or archive) lives."""
     tag = hashlib.blake2b(source.encode("utf-8"), digest_size=6).hexdigest()
     folder = subdir("datasets") / "parsed"
-    folder.mkdir(exist_ok=True)
+    try:
+        folder.mkdir(exist_ok=True)
+    except FileExistsError:  # a file of that name: said below
+        pass
+    except OSError as exc:
+        raise MovieRecError(f"{folder} cannot be created ({exc.strerror}); move that file aside.") from None
+    if not folder.is_dir():
+        raise MovieRecError(f"{folder} is a file, not a folder; move it aside (it holds parsed copies of releases).")
     return folder / f"{name}-{tag}.npz"
 
 

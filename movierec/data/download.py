@@ -37,6 +37,7 @@ DOWNLOAD_URL_ENV = "MOVIEREC_DOWNLOAD_URL"
 TIMEOUT_S = 30.0  # for one network read
 DEADLINE_S = 3600.0  # for the whole transfer: even the largest release arrives well within it on a slow line
 MAX_UNPACKED_BYTES = 4 << 30  # the largest release (ml-latest) unpacks to under 2 GB
+SIZE_MARGIN = 2  # a download may be this many times the release's known size (ml-latest grows over time)
 MAX_RATIO = 100  # MovieLens zips compress about 5:1; far more means a crafted archive
 _CHUNK_BYTES = 1 << 18
 _MD5_PATTERN = re.compile(r"\b[0-9a-fA-F]{32}\b")
@@ -87,7 +88,7 @@ def download_dataset(name: str, progress: Progress | None = None) -> Path:
         if variant.bundled:
             archive, digest = bundled_archive(variant), None
         else:
-            archive, digest = part, _fetch(url, part, progress)
+            archive, digest = part, _fetch(url, part, progress, download_limit(variant))
         # The archive's shape is checked first: "not a zip" says more than a checksum mismatch.
         _check_archive(archive, variant)
         if digest is not None:
@@ -101,8 +102,14 @@ def download_dataset(name: str, progress: Progress | None = None) -> Path:
         part.unlink(missing_ok=True)
 
 
-def _fetch(url: str, destination: Path, progress: Progress | None) -> str:
-    """Stream ``url`` into ``destination``; return the md5 of what arrived."""
+def download_limit(variant: Variant) -> int:
+    """The most bytes a download of ``variant`` may bring: its known size with room for the release to grow."""
+    number, unit = variant.size_hint.split()
+    return int(float(number) * {"KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[unit] * SIZE_MARGIN)
+
+
+def _fetch(url: str, destination: Path, progress: Progress | None, limit: int) -> str:
+    """Stream ``url`` into ``destination``, at most ``limit`` bytes; return the md5 of what arrived."""
     digest = hashlib.md5(usedforsecurity=False)
     done, total = 0, None
     deadline = time.monotonic() + DEADLINE_S
@@ -110,6 +117,8 @@ def _fetch(url: str, destination: Path, progress: Progress | None) -> str:
         with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response, destination.open("wb") as out:
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
+            if total is not None and total > limit:
+                raise _DownloadFailure(f"the server announces {total:,} bytes, more than the release's {limit:,}")
             if progress is not None:
                 progress(0, total)
             while chunk := response.read1(_CHUNK_BYTES):
@@ -117,6 +126,8 @@ def _fetch(url: str, destination: Path, progress: Progress | None) -> str:
                     raise _DownloadFailure(
                         f"it took longer than the deadline of {DEADLINE_S:.0f} s (stopped after {done:,} bytes)"
                     )
+                if done + len(chunk) > limit:  # a response that never ends would otherwise fill the disk
+                    raise _DownloadFailure(f"the server sent more than the release's {limit:,} bytes; stopped there")
                 out.write(chunk)
                 digest.update(chunk)
                 done += len(chunk)
@@ -166,8 +177,12 @@ def _check_archive(archive: Path, variant: Variant) -> None:
     try:
         _check_members(archive)  # before testzip, which would unpack a crafted archive in full
         with zipfile.ZipFile(archive) as zf:
+            listed = zf.namelist()
             broken = zf.testzip()
-            names = set(zf.namelist())
+            names = set(listed)
+        if len(names) < len(listed):  # which of two members with one name is unpacked is up to the unpacker
+            twice = next(name for name in listed if listed.count(name) > 1)
+            raise _DownloadFailure(f"the zip archive holds two files named {twice[:80]!r}")
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise _DownloadFailure(f"the zip archive is damaged ({exc})") from exc
     if broken is not None:
@@ -202,7 +217,7 @@ def _extract(archive: Path, variant: Variant, root: Path) -> Path:
             members = [m for m in zf.namelist() if m.startswith(f"{variant.archive_folder}/")]
             zf.extractall(unpacked, members)
         target = root / variant.name
-        _swap_into_place(unpacked / variant.archive_folder, target)
+        swap_into_place(unpacked / variant.archive_folder, target)
         return target
     except (OSError, zipfile.BadZipFile) as exc:
         raise _DownloadFailure(f"unpacking failed ({exc})") from exc
@@ -210,7 +225,7 @@ def _extract(archive: Path, variant: Variant, root: Path) -> Path:
         shutil.rmtree(unpacked, ignore_errors=True)
 
 
-def _swap_into_place(new: Path, target: Path) -> None:
+def swap_into_place(new: Path, target: Path) -> None:
     """Replace ``target`` by ``new``; if the final rename fails the old copy is put back."""
     retired = None
     if target.exists():

@@ -10,17 +10,19 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 
 from movierec.data.cache import cache_file, has_cache, read_cache, write_cache
-from movierec.data.download import Progress, download_dataset, extracted_folder
+from movierec.data.download import MAX_UNPACKED_BYTES, Progress, download_dataset, extracted_folder
 from movierec.data.frames import Dataset, fingerprint
 from movierec.data.links import read_links
 from movierec.data.parsers import Opener, read_100k_ratings, read_release
 from movierec.data.registry import DATASETS, REQUIRED_FILES, Variant, bundled_archive, get_variant
 from movierec.data.validate import check_release
 from movierec.errors import MovieRecError
+from movierec.paths import open_regular
 
 FOLD_FILES_100K = tuple(f"u{fold}.{part}" for fold in range(1, 6) for part in ("base", "test"))
 
@@ -82,7 +84,10 @@ def load_100k_folds(
     folder = locate_files(variant, folder, FOLD_FILES_100K)
     folds = []
     for fold in range(1, 6):
-        with (folder / f"u{fold}.base").open("rb") as train, (folder / f"u{fold}.test").open("rb") as test:
+        with (
+            _open_release_file(folder / f"u{fold}.base") as train,
+            _open_release_file(folder / f"u{fold}.test") as test,
+        ):
             folds.append((read_100k_ratings(train), read_100k_ratings(test)))
     return folds
 
@@ -182,7 +187,12 @@ def _folder_key(variant: Variant, folder: Path) -> str:
 
 def _load_folder(variant: Variant, folder: Path, progress: Progress | None = None) -> Dataset:
     key = _folder_key(variant, folder)
-    return _load_cached(variant, str(folder.resolve()), key, lambda name: (folder / name).open("rb"), progress)
+    return _load_cached(variant, str(folder.resolve()), key, lambda name: _open_release_file(folder / name), progress)
+
+
+def _open_release_file(path: Path) -> IO[bytes]:
+    """One of a release's files, when it is a regular file no larger than any release's unpacked size."""
+    return open_regular(path, MAX_UNPACKED_BYTES, "the release file")
 
 
 def _load_bundled(variant: Variant) -> Dataset:

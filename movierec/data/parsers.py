@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Callable
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
 from movierec.data.frames import RATING_COLUMNS, movies_frame, ratings_frame
 from movierec.data.registry import Variant
+
+log = logging.getLogger(__name__)
 
 Opener = Callable[[str], IO[bytes]]
 Progress = Callable[[int, int | None], None]  # (bytes read, bytes in the file or None)
@@ -65,12 +68,106 @@ def read_release(
     encoding = "latin-1" if variant.name in _LATIN1_RELEASES else "utf-8"
     if variant.format == "100k":
         with opener("u.data") as ratings_file, opener("u.item") as movies_file:
-            return read_100k_ratings(ratings_file), read_100k_movies(movies_file)
+            return read_100k_ratings(_plain_numbers(ratings_file, "u.data")), read_100k_movies(movies_file)
     if variant.format == "dat":
         with opener("ratings.dat") as ratings_file, opener("movies.dat") as movies_file:
-            return read_dat_ratings(ratings_file), read_dat_movies(movies_file, encoding)
+            ratings = read_dat_ratings(_plain_numbers(ratings_file, "ratings.dat"))
+            return ratings, read_dat_movies(movies_file, encoding)
     with opener("ratings.csv") as ratings_file, opener("movies.csv") as movies_file:
-        return read_csv_ratings(ratings_file, progress), read_csv_movies(movies_file)
+        ratings = read_csv_ratings(_plain_numbers(ratings_file, "ratings.csv", header=True), progress)
+        return ratings, read_csv_movies(movies_file)
+
+
+class _PlainNumbers(io.RawIOBase):
+    """A ratings file read through a check: its numbers are plain digits (ids like ``1e3`` or ``+5`` are refused).
+
+    A number parser reads ``1e3`` as 1000; uploads refuse it, so releases do too. Ratings files hold only
+    ids, ratings and timestamps, so after the header no ``e``, ``E`` or ``+`` belongs in them.
+    """
+
+    def __init__(self, source: IO[bytes], name: str, header: bool) -> None:
+        super().__init__()
+        self._source, self._name, self._in_header = source, name, header
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._source.read(size)
+        checked = data
+        if self._in_header:
+            end = data.find(b"\n")
+            self._in_header = end < 0
+            checked = b"" if end < 0 else data[end:]
+        if any(symbol in checked for symbol in (b"e", b"E", b"+")):
+            raise ValueError(f"{self._name} holds a number written with an exponent or a sign (such as 1e3 or +5)")
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def tell(self) -> int:
+        return self._source.tell()
+
+    def seekable(self) -> bool:
+        return self._source.seekable()
+
+    def seek(self, offset: int, whence: int = 0) -> int:  # only to learn the size for progress, then back
+        return self._source.seek(offset, whence)
+
+
+def _plain_numbers(source: IO[bytes], name: str, header: bool = False) -> IO[bytes]:
+    return _PlainNumbers(source, name, header)  # type: ignore[return-value]
+
+
+def _unique_movies(ids: pd.Series, name: str) -> pd.Series:
+    """``ids``, when no movie is listed twice (a second line for a movie would otherwise be dropped unseen)."""
+    repeated = ids[ids.duplicated()]
+    if len(repeated):
+        raise ValueError(f"{name} lists movie {repeated.iloc[0]} twice; keep one line per movie")
+    return ids
+
+
+def _columns(raw: pd.DataFrame, name: str, required: tuple[str, ...]) -> None:
+    """Refuse a header that repeats a column or lacks one, in words (pandas would rename or raise a KeyError)."""
+    names = [str(column) for column in raw.columns]
+    for column in names:
+        base, _, suffix = column.rpartition(".")
+        if suffix.isdigit() and base in names:
+            raise ValueError(f"{name} has the column {base} twice")
+    missing = [column for column in required if column not in names]
+    if missing:
+        raise ValueError(f"{name} lacks the column(s) {', '.join(missing)} (its header: {', '.join(names)[:200]})")
+
+
+def _decoded(data: bytes, name: str, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{name} is not {encoding.upper()} text (unreadable byte at position {exc.start})") from None
+
+
+def _lines_decoded(data: bytes, name: str, encoding: str) -> str:
+    """``data`` decoded line by line; a line not in ``encoding`` is read as latin-1 and reported, never mangled.
+
+    Some releases mix encodings in ``movies.dat``; replacing the unreadable bytes with U+FFFD would lose the
+    letters for good, while latin-1 reads every byte as the letter it most likely was.
+    """
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        pass
+    lines, fallbacks = [], 0
+    for line in data.split(b"\n"):
+        try:
+            lines.append(line.decode(encoding))
+        except UnicodeDecodeError:
+            lines.append(line.decode("latin-1"))
+            fallbacks += 1
+    log.warning("%s: %d line(s) are not %s text; read them as latin-1", name, fallbacks, encoding.upper())
+    return "\n".join(lines)
 
 
 def read_100k_ratings(source: IO[bytes]) -> pd.DataFrame:
@@ -95,7 +192,7 @@ def read_100k_movies(source: IO[bytes]) -> pd.DataFrame:
     names = np.array(GENRES_100K)
     # Column 0 is "unknown", which means "no genres", so it never becomes a genre name.
     genres = ["|".join(names[1:][row]) for row in flags[:, 1:]]
-    return movies_frame(raw[0].astype(np.int64), raw[1], np.array(genres, dtype=np.str_))
+    return movies_frame(_unique_movies(raw[0].astype(np.int64), "u.item"), raw[1], np.array(genres, dtype=np.str_))
 
 
 def read_dat_ratings(source: IO[bytes]) -> pd.DataFrame:
@@ -117,12 +214,12 @@ def read_dat_ratings(source: IO[bytes]) -> pd.DataFrame:
 
 def read_dat_movies(source: IO[bytes], encoding: str) -> pd.DataFrame:
     """Parse ``MovieID::Title::Genres`` lines; titles may contain colons, so split from both ends."""
-    text = source.read().decode(encoding, errors="replace")
+    text = _lines_decoded(source.read(), "movies.dat", encoding)
     lines = pd.Series([line for line in text.splitlines() if line.strip()], dtype="str")
     id_and_rest = lines.str.split("::", n=1, expand=True)
     title_and_genres = id_and_rest[1].str.rsplit("::", n=1, expand=True)
     genres = title_and_genres[1].str.replace("Children's", "Children", regex=False)
-    return movies_frame(id_and_rest[0].astype(np.int64), title_and_genres[0], genres)
+    return movies_frame(_unique_movies(id_and_rest[0].astype(np.int64), "movies.dat"), title_and_genres[0], genres)
 
 
 def read_csv_ratings(source: IO[bytes], progress: Progress | None = None) -> pd.DataFrame:
@@ -134,11 +231,13 @@ def read_csv_ratings(source: IO[bytes], progress: Progress | None = None) -> pd.
     dtypes = {"userId": np.int64, "movieId": np.int64, "rating": np.float32, "timestamp": np.int64}
     if progress is None:
         raw = pd.read_csv(source, engine="c", dtype=dtypes)
+        _columns(raw, "ratings.csv", tuple(dtypes))
         return ratings_frame(raw["userId"], raw["movieId"], raw["rating"], raw["timestamp"])
     total = _size(source)
     columns: dict[str, list[np.ndarray]] = {name: [] for name in dtypes}
     with pd.read_csv(source, engine="c", dtype=dtypes, chunksize=CHUNK_ROWS) as chunks:
         for chunk in chunks:
+            _columns(chunk, "ratings.csv", tuple(dtypes))
             for name in dtypes:
                 columns[name].append(chunk[name].to_numpy())
             progress(source.tell() if total is not None else 0, total)
@@ -159,6 +258,7 @@ def _size(source: IO[bytes]) -> int | None:
 
 def read_csv_movies(source: IO[bytes]) -> pd.DataFrame:
     """Parse a MovieLens ``movies.csv`` (``movieId,title,genres``; titles quoted where they hold commas)."""
-    text = io.TextIOWrapper(source, encoding="utf-8", errors="replace", newline="")
+    text = io.StringIO(_decoded(source.read(), "movies.csv", "utf-8"), newline="")
     raw = pd.read_csv(text, dtype=str, keep_default_na=False, engine="c")
-    return movies_frame(raw["movieId"].astype(np.int64), raw["title"], raw["genres"])
+    _columns(raw, "movies.csv", ("movieId", "title", "genres"))
+    return movies_frame(_unique_movies(raw["movieId"].astype(np.int64), "movies.csv"), raw["title"], raw["genres"])

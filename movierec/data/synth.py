@@ -9,6 +9,8 @@ arguments and seed always give the same files.
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from movierec.data.download import swap_into_place
 from movierec.errors import MovieRecError
 
+MARK = "Synthetic MovieLens-style release made by movierec"  # first words of its README.txt
+MAX_RATINGS = 100_000_000  # three times ml-32m: enough to try any large-release path
+MAX_ROWS = 10_000_000  # users or movies
+MAX_SEED = 2**32 - 1  # numpy's generator takes seeds from 0 to here
 GENRES = (
     "Drama",
     "Comedy",
@@ -103,7 +110,8 @@ def write_synthetic_release(
     """Write ``ratings.csv``, ``movies.csv`` and a ``README.txt`` in the ml-25m layout into ``folder``.
 
     Args:
-        folder: Created when missing; existing files of the same names are replaced.
+        folder: Created when missing. The release is written beside it and then takes its place in one
+            rename; an existing folder is replaced only when it is empty or a synthetic release.
         n_ratings: Ratings to write (exactly, when each user can find that many distinct movies).
         n_users: Users; each rates at least ``min(20, n_ratings // n_users)`` movies.
         n_movies: Movies in the catalogue (the least popular may receive no rating).
@@ -113,9 +121,45 @@ def write_synthetic_release(
     Raises:
         MovieRecError: Sizes that cannot form a release (too few movies for the ratings asked).
     """
-    _check_sizes(n_ratings, n_users, n_movies)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    _check_sizes(n_ratings, n_users, n_movies, seed)
+    target = Path(folder)
+    _check_target(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-synth-"))
+    except OSError as exc:
+        raise MovieRecError(
+            f"Cannot write into {target.parent} ({exc.strerror}); choose a folder you can write."
+        ) from None
+    try:
+        summary = _write_release(work, n_ratings, n_users, n_movies, seed, progress)
+        swap_into_place(work, target)  # a kill before this leaves the earlier release whole
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return SynthSummary(target, summary.n_ratings, n_users, n_movies)
+
+
+def _check_target(target: Path) -> None:
+    """Refuse to replace anything but an empty folder or a synthetic release this function wrote."""
+    if target.exists() and not target.is_dir():
+        raise MovieRecError(f"{target} is a file, not a folder; choose a new folder for the synthetic release.")
+    if not target.is_dir() or not any(target.iterdir()):
+        return
+    readme = target / "README.txt"
+    try:
+        own = readme.is_file() and readme.read_text(encoding="utf-8", errors="replace")[: len(MARK)] == MARK
+    except OSError:
+        own = False
+    if not own:
+        raise MovieRecError(
+            f"{target} already holds files that synth did not write (a downloaded or extracted release?); "
+            "nothing was changed. Choose a new or empty folder."
+        )
+
+
+def _write_release(
+    folder: Path, n_ratings: int, n_users: int, n_movies: int, seed: int, progress: Progress | None
+) -> SynthSummary:
     rng = np.random.default_rng(seed)
     movie_ids = np.sort(rng.choice(3 * n_movies, size=n_movies, replace=False)) + 1
     taste = rng.normal(0.0, 0.45, size=(n_movies, RANK)).astype(np.float32)
@@ -150,18 +194,25 @@ def write_synthetic_release(
             if progress is not None:
                 progress(written, n_ratings)
     (folder / "README.txt").write_text(
-        f"Synthetic MovieLens-style release made by movierec (seed {seed}): {written} ratings, {n_users} users, "
+        f"{MARK} (seed {seed}): {written} ratings, {n_users} users, "
         f"{n_movies} movies. Not real data; for checking large-release code paths.\n",
         encoding="utf-8",
     )
     return SynthSummary(folder, written, n_users, n_movies)
 
 
-def _check_sizes(n_ratings: int, n_users: int, n_movies: int) -> None:
+def _check_sizes(n_ratings: int, n_users: int, n_movies: int, seed: int) -> None:
     if min(n_ratings, n_users, n_movies) < 1:
         raise MovieRecError(
             f"--ratings, --users and --movies must be positive (got {n_ratings}, {n_users}, {n_movies})."
         )
+    if n_ratings > MAX_RATINGS or max(n_users, n_movies) > MAX_ROWS:
+        raise MovieRecError(
+            f"--ratings may be at most {MAX_RATINGS:,} (about {MAX_RATINGS * 33 >> 30} GB of text) and --users and "
+            f"--movies at most {MAX_ROWS:,} (got {n_ratings:,}, {n_users:,}, {n_movies:,})."
+        )
+    if not 0 <= seed <= MAX_SEED:
+        raise MovieRecError(f"--seed must be a whole number from 0 to {MAX_SEED} (got {seed}).")
     if n_ratings < n_users:
         raise MovieRecError(f"{n_ratings} ratings cannot give each of {n_users} users a rating; ask for fewer users.")
     if n_ratings > n_users * (n_movies // 2):

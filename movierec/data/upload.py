@@ -12,6 +12,7 @@ import pandas as pd
 from movierec.data.frames import Dataset, fingerprint, movies_frame, ratings_frame
 from movierec.data.registry import HALF_STARS, RatingScale
 from movierec.errors import MovieRecError
+from movierec.paths import open_regular
 
 # Header spellings accepted, after lower-casing and dropping "_" and spaces.
 _COLUMN_ALIASES = {
@@ -67,7 +68,7 @@ def load_ratings_csv(
 def _read_text(source: str | Path | IO, label: str) -> str:
     if isinstance(source, (str, Path)):
         try:
-            with Path(source).open("rb") as handle:
+            with open_regular(Path(source), MAX_UPLOAD_BYTES, f"the {label}") as handle:
                 data: str | bytes = handle.read(MAX_UPLOAD_BYTES + 1)
         except OSError as exc:
             raise MovieRecError(f"Could not open the {label} {source}: {exc.strerror}.") from exc
