@@ -11,6 +11,7 @@ from movierec.leftovers import clean_leftovers
 from movierec.ui.cache import warm_up_imports
 from movierec.ui.shell import run_inside_shell
 from movierec.ui.sidebar import render_sidebar
+from movierec.ui.sign_in import show_only_the_prompt, signed_out
 
 st.set_page_config(page_title="movierec", page_icon=":material/movie:", layout="wide")
 
@@ -26,6 +27,9 @@ try:
 except MovieRecError as exc:  # nothing works without a usable MOVIEREC_HOME: say so instead of failing on every page
     st.error(str(exc))
     st.stop()
+
+if signed_out():  # with sign-in set up, nothing but the prompt before it: no pages, no sidebar, no runs
+    show_only_the_prompt()
 
 navigation = st.navigation(
     [

@@ -11,6 +11,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from movierec.ui.sign_in import signed_out
+
 INSIDE_KEY = "_shell_inside"
 RETURN_KEY = "_shell_return_to"
 
@@ -28,7 +30,13 @@ def run_inside_shell(navigation: StreamlitPage) -> None:
 
 
 def require_shell(page_path: str) -> None:
-    """Call first on every page: outside the shell, detour through ``app.py`` back to ``page_path``."""
+    """Call first on every page: outside the shell, detour through ``app.py`` back to ``page_path``.
+
+    Where sign-in is set up, a page draws nothing for a visitor who has not signed in: ``app.py`` shows
+    them the prompt instead of running any page, and a page run some other way stops here.
+    """
     if not st.session_state.get(INSIDE_KEY):
         st.session_state[RETURN_KEY] = page_path
         st.switch_page("app.py")
+    if signed_out():
+        st.stop()

@@ -1,4 +1,4 @@
-"""The sidebar shared by every page: which dataset, which saved model, and ways to add data."""
+"""The sidebar shared by every page: who is signed in, which dataset, which saved model, and ways to add data."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from movierec.artifacts import ModelInfo
 from movierec.data import dataset_status
 from movierec.errors import MovieRecError
 from movierec.ui import data_sources
+from movierec.ui.sign_in import sign_out_control
 from movierec.ui.state import (
     DATASET_KEY,
     DEFAULT_DATASET,
@@ -30,6 +31,7 @@ def render_sidebar() -> None:
     """Draw the dataset and model pickers (values in ``st.session_state``) and the data panels."""
     apply_pending_choices()
     with st.sidebar:
+        sign_out_control()
         _dataset_picker()
         _model_picker()
         st.divider()
