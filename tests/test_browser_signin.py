@@ -34,7 +34,7 @@ PEOPLE = {
         {"drama movie 3": ("Drama Movie 3 (1983)", 3), "comedy movie 4": ("Comedy Movie 4 (1984)", 4)},
     ),
 }
-PAGE_ADDRESSES = ["", "overview", "train", "rate", "embeddings", f"rate?profile={quote(PEOPLE['ann'][0])}"]
+PAGE_ADDRESSES = ["", "overview", "train", "rate", "embeddings", "models", f"rate?profile={quote(PEOPLE['ann'][0])}"]
 PROMPT = "This dashboard is shared with a team"
 
 

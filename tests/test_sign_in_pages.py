@@ -14,7 +14,7 @@ from movierec.ui.rate_state import PROFILE_KEY
 from tests.app_support import APP, problems
 from tests.factories import TINY, filed_as_bundled, planted_dataset, tiny_model
 
-PAGES = ["pages/overview.py", "pages/train.py", "pages/rate.py", "pages/embeddings.py"]
+PAGES = ["pages/overview.py", "pages/train.py", "pages/rate.py", "pages/embeddings.py", "pages/models.py"]
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
     "cookie_secret": "a-long-enough-cookie-secret",
