@@ -166,9 +166,10 @@ def test_full_titles_links_and_reasons_hold_at_laptop_and_phone_width(
             assert re.fullmatch(r"https://www\.imdb\.com/title/tt\d{7,}/", link.get_attribute("href") or "")
             # The whole title is on screen: it wraps rather than being cut or running out of its card.
             assert re.search(r"\(\d{4}\)$", link.inner_text().strip())
-            assert link.evaluate("e => e.closest('[data-testid=stVerticalBlockBorderWrapper]').scrollWidth") <= (
-                link.evaluate("e => e.closest('[data-testid=stVerticalBlockBorderWrapper]').clientWidth") + 1
+            overflow = link.evaluate(
+                "e => { const card = e.closest('[class*=st-key-rate_card_]'); return card.scrollWidth - card.clientWidth }"
             )
+            assert overflow <= 1
         assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing runs off the page
         _no_traceback(page)
         page.screenshot(path=screenshots / f"rate-{width}-{scheme}.png", full_page=True)
