@@ -34,7 +34,9 @@ st.caption(
     f"a movie got {per_movie.median():.0f} ratings (median)."
 )
 left, middle, right = st.columns(3)
-left.plotly_chart(charts.rating_histogram(dataset.ratings["rating"]), key="overview_ratings")
+given = charts.rating_histogram(dataset.ratings["rating"])
+given.update_xaxes(dtick=1, tickangle=0)  # whole stars only: half-star labels collide in a third of a laptop screen
+left.plotly_chart(given, key="overview_ratings")
 middle.plotly_chart(charts.count_histogram(per_user, "user"), key="overview_per_user")
 right.plotly_chart(charts.count_histogram(per_movie, "movie"), key="overview_per_movie")
 

@@ -335,7 +335,7 @@ def test_not_seen_and_dismissed_movies_leave_the_suggestions_which_never_repeat_
 def test_a_folded_filter_shows_that_it_is_on_and_resets(saved):
     at = create(open_rate(), "Picky")
     assert [e.label for e in at.expander if e.label.startswith("Filters")] == ["Filters"]
-    assert at.button(key="rate_filters_reset").disabled
+    assert "rate_filters_reset" not in {button.key for button in at.button}  # nothing to reset
     at.multiselect(key="rate_include").select("Comedy").run()
     at.number_input(key="rate_min_ratings").set_value(50).run()
     assert [e.label for e in at.expander if e.label.startswith("Filters")] == ["Filters (2 active)"]

@@ -102,8 +102,7 @@ def suggestion_filters(model: TrainedModel) -> tuple[Filters, int]:
     fit_filters_to(model)
     genres, low, high, most = _bounds(model)
     active = active_filters(model)
-    head, reset = st.columns([5, 2], vertical_alignment="top")
-    with head.expander(f"Filters ({active} active)" if active else "Filters"):
+    with st.expander(f"Filters ({active} active)" if active else "Filters"):
         left, right = st.columns(2)
         include = left.multiselect("Only these genres", genres, key="rate_include")
         exclude = right.multiselect("Never these genres", genres, key="rate_exclude")
@@ -118,13 +117,15 @@ def suggestion_filters(model: TrainedModel) -> tuple[Filters, int]:
             help="Movies rated by only a few people have unreliable embeddings; this keeps them out.",
         )
         top_n = right.slider("How many", 5, 50, DEFAULT_TOP_N, step=5, key="rate_top_n")
-    reset.button(
-        "Reset",
-        key="rate_filters_reset",
-        on_click=_reset_filters,
-        disabled=not active,
-        help="Reset the filters: every genre, every year and movies with at least 10 ratings.",
-    )
+    if active:  # beside the folded header, so a filter left on is seen and undone in one click
+        st.button(
+            f"Reset {'the filter' if active == 1 else f'all {active} filters'}",
+            key="rate_filters_reset",
+            on_click=_reset_filters,
+            type="tertiary",
+            icon=":material/filter_alt_off:",
+            help="Back to every genre, every year and movies with at least 10 ratings.",
+        )
     # A full range means "any year", so movies without a year are not dropped.
     year_min = chosen[0] if chosen[0] > low else None
     year_max = chosen[1] if chosen[1] < high else None
