@@ -127,7 +127,7 @@ async def explore_embeddings(page: Page, url: str, until: asyncio.Event) -> int:
     await _open(page, url, "Embeddings", "Movie embeddings")
     redraws = 0
     while not until.is_set():
-        for box, option in (("Horizontal axis", "pc2"), ("Colour by", "Main genre"), ("Horizontal axis", "pc1")):
+        for box, option in (("Horizontal axis", "PC2"), ("Colour by", "Main genre"), ("Horizontal axis", "PC1")):
             await _choose(page, box, option)
             await _idle(page)
             await page.locator(".js-plotly-plot").first.wait_for(timeout=STEP_TIMEOUT_MS)
