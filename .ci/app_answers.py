@@ -6,19 +6,12 @@ import shutil
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.conftest import CHROMIUM_FLAGS
 
 
 def wait_healthy(url: str, timeout: float = 120.0) -> None:
@@ -37,7 +30,7 @@ def wait_healthy(url: str, timeout: float = 120.0) -> None:
 def main(url: str) -> int:
     wait_healthy(url)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
         page = browser.new_page()
         page.goto(url)
         page.get_by_role("heading", name="Dataset: ml-latest-small").wait_for(timeout=120_000)
