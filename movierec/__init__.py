@@ -35,24 +35,21 @@ _HOMES = {
     "load_movielens": "movierec.data",
     "load_ratings_csv": "movierec.data",
     "train_model": "movierec.pipeline",
-    "TrainedModel": "movierec.artifacts",
+    "TrainedModel": "movierec.model.artifacts",
     "TrainingResults": "movierec.results",
-    "load_model": "movierec.artifacts",
-    "list_models": "movierec.artifacts",
-    "fold_in": "movierec.recommend",
-    "similar_movies": "movierec.recommend",
-    "TitleSearch": "movierec.search",
-    "project_pca": "movierec.embeddings",
-    "ProfileStore": "movierec.profiles",
+    "load_model": "movierec.model.artifacts",
+    "list_models": "movierec.model.artifacts",
+    "fold_in": "movierec.suggest.recommend",
+    "similar_movies": "movierec.suggest.recommend",
+    "TitleSearch": "movierec.data.search",
+    "project_pca": "movierec.explore.pca",
+    "ProfileStore": "movierec.profiles.store",
 }
 
 __all__ = ["__version__", *_HOMES]
 
 # `X as X` marks a re-export for type checkers and linters.
 if TYPE_CHECKING:
-    from movierec.artifacts import TrainedModel as TrainedModel
-    from movierec.artifacts import list_models as list_models
-    from movierec.artifacts import load_model as load_model
     from movierec.config import PRESETS as PRESETS
     from movierec.config import SETTINGS as SETTINGS
     from movierec.config import TrainConfig as TrainConfig
@@ -62,14 +59,17 @@ if TYPE_CHECKING:
     from movierec.data import RatingScale as RatingScale
     from movierec.data import load_movielens as load_movielens
     from movierec.data import load_ratings_csv as load_ratings_csv
-    from movierec.embeddings import project_pca as project_pca
+    from movierec.data.search import TitleSearch as TitleSearch
     from movierec.errors import MovieRecError as MovieRecError
+    from movierec.explore.pca import project_pca as project_pca
+    from movierec.model.artifacts import TrainedModel as TrainedModel
+    from movierec.model.artifacts import list_models as list_models
+    from movierec.model.artifacts import load_model as load_model
     from movierec.pipeline import train_model as train_model
-    from movierec.profiles import ProfileStore as ProfileStore
-    from movierec.recommend import fold_in as fold_in
-    from movierec.recommend import similar_movies as similar_movies
+    from movierec.profiles.store import ProfileStore as ProfileStore
     from movierec.results import TrainingResults as TrainingResults
-    from movierec.search import TitleSearch as TitleSearch
+    from movierec.suggest.recommend import fold_in as fold_in
+    from movierec.suggest.recommend import similar_movies as similar_movies
 
 
 def __getattr__(name: str) -> Any:

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from movierec.cli import main
+from movierec.cli.commands import main
 
 sys.exit(main())

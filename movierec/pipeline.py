@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from movierec.artifacts import MOVIE_COLUMNS, TrainedModel, build_network
 from movierec.config import TrainConfig
 from movierec.data import Dataset
 from movierec.data.frames import genre_indicators
 from movierec.errors import MovieRecError
-from movierec.evaluation import Split, baseline_scores, mae, rmse, split_ratings
+from movierec.evaluate.accuracy import baseline_scores, mae, rmse
+from movierec.evaluate.splits import Split, split_ratings
 from movierec.events import (
     RANKER,
     SCORING,
@@ -31,10 +31,11 @@ from movierec.events import (
     Stopped,
 )
 from movierec.ids import IdIndex
-from movierec.model import EmbeddingNet
-from movierec.ranker_fit import StepProgress, fit_ranker, held_out_ranking
+from movierec.model.artifacts import MOVIE_COLUMNS, TrainedModel
+from movierec.model.network import EmbeddingNet, build_network
 from movierec.results import TrainingResults
-from movierec.training import FitResult, RatingTensors, fit
+from movierec.suggest.fit_ranker import StepProgress, fit_ranker, held_out_ranking
+from movierec.train.loop import FitResult, RatingTensors, fit
 
 MIN_RATINGS = 20  # below this a split leaves nothing meaningful to train or test on
 # Up to this many training ratings, the ranker's blend is chosen with a second network trained without its

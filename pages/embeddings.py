@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from movierec.embeddings import describe_separation
 from movierec.errors import MovieRecError
-from movierec.projection_tsne import TSNE_AXES
+from movierec.explore.pca import describe_separation
+from movierec.explore.tsne import TSNE_AXES
 from movierec.ui import embeddings_charts as charts
 from movierec.ui import embeddings_view as view
 from movierec.ui.embeddings_axis import render_custom_axis

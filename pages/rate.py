@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from movierec.errors import MovieRecError
-from movierec.recommend import fold_in
+from movierec.suggest.recommend import fold_in
 from movierec.ui import rate_profile_tools, rate_suggest, rate_tabs, rate_widgets
 from movierec.ui.rate_state import pick_profile, plain, profile_store
 from movierec.ui.shell import require_shell

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from movierec.cli import main
+from movierec.cli.commands import main
 from movierec.errors import MovieRecError
 
 CLEAR, TRACEBACK, HANG, SILENT = "clear", "traceback", "hang", "silent"

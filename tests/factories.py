@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from movierec.artifacts import TrainedModel
 from movierec.config import TrainConfig
 from movierec.data import Dataset, RatingScale
 from movierec.data.frames import fingerprint, movies_frame, ratings_frame
+from movierec.model.artifacts import TrainedModel
 from movierec.pipeline import train_model
 
 HALF_STARS = RatingScale(0.5, 5.0, 0.5)

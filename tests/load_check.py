@@ -29,7 +29,7 @@ from playwright.async_api import Browser, Page, async_playwright  # noqa: E402
 from playwright.async_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 from movierec.data import load_movielens  # noqa: E402
-from movierec.profiles import ProfileStore  # noqa: E402
+from movierec.profiles.store import ProfileStore  # noqa: E402
 from tests.conftest import CHROMIUM_FLAGS, running_app  # noqa: E402
 from tests.factories import TINY, tiny_model  # noqa: E402
 

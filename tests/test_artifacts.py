@@ -7,8 +7,8 @@ import pytest
 import torch
 from factories import planted_dataset, tiny_model
 
-from movierec.artifacts import list_models, load_model
 from movierec.errors import MovieRecError
+from movierec.model.artifacts import list_models, load_model
 
 
 @pytest.fixture(scope="module")

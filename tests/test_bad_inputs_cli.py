@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from movierec.cli import main
+from movierec.cli.commands import main
 from movierec.errors import MovieRecError
 from tests.bad_input_harness import Case, Setting, check, cli
 from tests.data_fixtures import write_release

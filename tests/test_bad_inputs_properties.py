@@ -18,11 +18,11 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from movierec.artifacts import load_model
+from movierec.cli.display import terminal_text
 from movierec.data import load_movielens, load_ratings_csv
-from movierec.display import terminal_text
-from movierec.names import reading_key, stacking_problem
-from movierec.profiles import MAX_NAME, ProfileStore
+from movierec.model.artifacts import load_model
+from movierec.profiles.names import reading_key, stacking_problem
+from movierec.profiles.store import MAX_NAME, ProfileStore
 from tests.bad_input_harness import CLEAR, Case, Setting, attempt, stored_state
 from tests.data_fixtures import write_release
 from tests.factories import planted_dataset, tiny_model

@@ -9,9 +9,9 @@ import unicodedata
 import pytest
 import torch
 
-from movierec.artifacts import list_models, load_model
 from movierec.data import RatingScale
-from movierec.profiles import ProfileStore
+from movierec.model.artifacts import list_models, load_model
+from movierec.profiles.store import ProfileStore
 from tests.bad_input_harness import Case, Setting, check
 from tests.factories import planted_dataset, tiny_model
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from movierec.batches import ShuffledOrder, UserGroupedOrder
+from movierec.train.batches import ShuffledOrder, UserGroupedOrder
 
 
 def _users() -> torch.Tensor:

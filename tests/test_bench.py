@@ -9,9 +9,10 @@ import pytest
 import torch
 from factories import TINY, planted_dataset
 
-import movierec.bench
-from movierec.bench import MODELS, fold_split, run_bench
-from movierec.cli import main
+import movierec.cli.bench
+from movierec.bench.accuracy import MODELS, run_bench
+from movierec.cli.commands import main
+from movierec.evaluate.splits import fold_split
 
 KEYS = {
     "model",
@@ -26,7 +27,7 @@ KEYS = {
 
 
 def test_bench_prints_every_model_and_json(monkeypatch, capsys):
-    monkeypatch.setattr(movierec.bench, "load_dataset", lambda args: planted_dataset())
+    monkeypatch.setattr(movierec.cli.bench, "load_dataset", lambda args: planted_dataset())
     assert main(["bench", "--max-epochs", "2", "--json"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     table = "\n".join(lines[:-1])
@@ -43,7 +44,7 @@ def test_bench_prints_every_model_and_json(monkeypatch, capsys):
 
 
 def test_bench_rejects_zero_repeats(monkeypatch, capsys):
-    monkeypatch.setattr(movierec.bench, "load_dataset", lambda args: planted_dataset())
+    monkeypatch.setattr(movierec.cli.bench, "load_dataset", lambda args: planted_dataset())
     assert main(["bench", "--repeat", "0"]) == 2
     assert "--repeat" in capsys.readouterr().err
 
@@ -65,9 +66,9 @@ def test_bench_on_folds_reports_their_mean():
 
 
 def test_bench_fold_in_times_every_case_and_prints_json(monkeypatch, capsys):
-    import movierec.bench_foldin as bench_foldin
+    import movierec.bench.foldin as bench_foldin
 
-    monkeypatch.setattr(movierec.bench, "load_dataset", lambda args: planted_dataset())
+    monkeypatch.setattr(movierec.cli.bench, "load_dataset", lambda args: planted_dataset())
     monkeypatch.setattr(bench_foldin, "LARGEST", ("large size", 300, 200))
     monkeypatch.setattr(bench_foldin, "TIMINGS", 1)
     monkeypatch.setattr(bench_foldin, "preset", lambda name: TINY if name == "default" else None)
@@ -85,7 +86,8 @@ def test_bench_fold_in_times_every_case_and_prints_json(monkeypatch, capsys):
 def test_spread_over_seeds_and_seed_lists():
     import argparse
 
-    from movierec.bench import MODELS, _seed_list, format_spread
+    from movierec.bench.accuracy import MODELS, format_spread
+    from movierec.cli.bench import _seed_list
 
     reports = [{"results": [{"model": m, "test_rmse": 0.80 + 0.01 * k} for m in MODELS]} for k in range(3)]
     table = format_spread(reports, (1, 2, 3))
@@ -96,7 +98,7 @@ def test_spread_over_seeds_and_seed_lists():
 
 
 def test_scale_bench_names_its_device_and_has_no_gpu_peak_on_the_cpu(monkeypatch):
-    from movierec import bench_scale
+    from movierec.bench import scale as bench_scale
 
     monkeypatch.setattr(bench_scale, "ML25M_USERS", 10 * bench_scale.ML25M_USERS)  # a small release needs more users
     report = bench_scale.run_scale_bench(20_000, presets=("default",), device="cpu")

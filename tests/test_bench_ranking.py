@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from movierec import bench_ranking
-from movierec.bench_ranking import format_ranking, run_ranking_bench
+from movierec.bench import ranking as bench_ranking
+from movierec.bench.ranking import format_ranking, run_ranking_bench
 from tests.factories import TINY, planted_dataset
 
 KEYS = {

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from movierec.data import load_movielens
-from movierec.profiles import ProfileStore
+from movierec.profiles.store import ProfileStore
 from tests.conftest import SCREENSHOTS
 from tests.factories import TINY, tiny_model
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from movierec.data import load_movielens
-from movierec.profiles import ProfileStore
+from movierec.profiles.store import ProfileStore
 from tests.conftest import running_app
 from tests.factories import TINY, tiny_model
 

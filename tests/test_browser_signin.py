@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from movierec.profiles import ProfileStore
+from movierec.profiles.store import ProfileStore
 from tests.conftest import ROOT, running_app
 from tests.factories import filed_as_bundled, planted_dataset, tiny_model
 from tests.oidc_support import oidc_provider, sign_in, sign_out, write_secrets

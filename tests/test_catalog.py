@@ -7,18 +7,11 @@ import os
 
 import pytest
 
-from movierec.artifacts import list_models, load_model, resolve_model_path
-from movierec.catalog import model_catalog, settings_text
 from movierec.config import DEFAULT
 from movierec.errors import MovieRecError
-from movierec.model_store import (
-    delete_model,
-    empty_trash,
-    rename_model,
-    restore_model,
-    restore_trashed,
-    trashed_models,
-)
+from movierec.model.artifacts import list_models, load_model, resolve_model_path
+from movierec.model.catalog import model_catalog, settings_text
+from movierec.model.store import delete_model, empty_trash, rename_model, restore_model, restore_trashed, trashed_models
 from tests.factories import TINY, planted_dataset, tiny_model
 
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from movierec.artifacts import load_model
-from movierec.cli import main
+from movierec.cli.commands import main
+from movierec.model.artifacts import load_model
 from tests.data_fixtures import pin_md5, write_release, zip_release
 
 TINY_ARGS = ["--epochs", "2", "--n-factors", "8", "--hidden", "16", "--dropouts", "0.1", "--batch-size", "4096"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from movierec.cli import main
+from movierec.cli.commands import main
 from tests.factories import planted_dataset, tiny_model
 
 

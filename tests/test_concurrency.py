@@ -8,9 +8,9 @@ import threading
 
 import pytest
 
-from movierec.artifacts import load_model
 from movierec.errors import MovieRecError
-from movierec.profiles import ProfileStore
+from movierec.model.artifacts import load_model
+from movierec.profiles.store import ProfileStore
 from tests.factories import planted_dataset, tiny_model
 
 

@@ -18,4 +18,4 @@ def test_the_core_imports_no_streamlit():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
-    assert "movierec.training" in modules and "movierec.data.loader" in modules
+    assert "movierec.train.loop" in modules and "movierec.data.loader" in modules

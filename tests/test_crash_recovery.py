@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from movierec.artifacts import list_models, load_model
 from movierec.data import load_movielens
 from movierec.leftovers import clean_leftovers
-from movierec.profiles import ProfileStore
+from movierec.model.artifacts import list_models, load_model
+from movierec.profiles.store import ProfileStore
 from tests.data_fixtures import N_RATINGS, pin_md5, write_release, zip_release
 from tests.factories import planted_dataset, tiny_model
 
@@ -41,7 +41,7 @@ def test_a_save_killed_half_way_keeps_the_old_model(movierec_home):
     _killed(
         """
         import torch
-        from movierec.artifacts import load_model
+        from movierec.model.artifacts import load_model
         model = load_model("kept")
         def half_then_die(payload, handle):
             handle.write(b"PK half a model")
@@ -94,7 +94,7 @@ def test_an_import_killed_before_commit_changes_nothing(movierec_home):
     store.set_rating("Ann", 1, 4.0)
     _killed(
         """
-        from movierec.profiles import ProfileStore
+        from movierec.profiles.store import ProfileStore
         store = ProfileStore()
         real = ProfileStore._upsert
         def write_then_die(db, name, ratings):

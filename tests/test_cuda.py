@@ -16,13 +16,13 @@ import pytest
 import torch
 from app_support import finish, open_app, problems, wait_until
 
-from movierec.artifacts import load_model
-from movierec.cli import main
+from movierec.cli.commands import main
 from movierec.data import load_movielens
 from movierec.errors import MovieRecError
 from movierec.events import EpochEvent, Event
+from movierec.model.artifacts import load_model
 from movierec.pipeline import train_model
-from movierec.recommend import Filters, recommend
+from movierec.suggest.recommend import Filters, recommend
 from tests.factories import TINY
 
 pytestmark = [
@@ -58,7 +58,7 @@ def test_a_cuda_model_loads_and_predicts_identically_where_there_is_no_gpu(cuda_
     here = load_model(path).predict(users, movies)
     script = (
         "import json, sys, torch\n"
-        "from movierec.artifacts import load_model\n"
+        "from movierec.model.artifacts import load_model\n"
         "assert not torch.cuda.is_available()\n"
         f"print(json.dumps(load_model(sys.argv[1]).predict({users}, {movies}).tolist()))\n"
     )

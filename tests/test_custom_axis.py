@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from movierec.custom_axis import POSITION, custom_axis, genre_end, movies_end, project_on_axis
 from movierec.errors import MovieRecError
+from movierec.explore.custom_axis import POSITION, custom_axis, genre_end, movies_end, project_on_axis
 from tests.factories import TINY, tiny_model
 from tests.test_embeddings import _planted
 

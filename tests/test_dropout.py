@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from movierec.dropout import ByteDropout
+from movierec.model.dropout import ByteDropout
 
 
 def test_drops_the_requested_share_and_keeps_the_mean():

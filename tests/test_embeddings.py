@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from movierec.data.frames import genre_indicators
-from movierec.embeddings import (
+from movierec.errors import MovieRecError
+from movierec.explore.pca import (
     component_ends,
     describe_separation,
     genre_matrix,
@@ -18,7 +19,6 @@ from movierec.embeddings import (
     separation_auc,
     seriousness_labels,
 )
-from movierec.errors import MovieRecError
 from tests.factories import TINY, tiny_model
 
 

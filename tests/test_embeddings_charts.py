@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from movierec.embeddings import project_pca
+from movierec.explore.pca import project_pca
 from movierec.ui.embeddings_charts import (
     NEIGHBOURS,
     RATED,

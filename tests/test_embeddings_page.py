@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from movierec.data import load_movielens
-from movierec.embeddings import project_pca
+from movierec.explore.pca import project_pca
 from movierec.ui.embeddings_charts import NEIGHBOURS
 from tests.factories import TINY, filed_as_bundled, planted_dataset, tiny_model
 

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movierec.evaluation import BiasBaseline, GlobalMean, baseline_scores, mae, rmse, split_ratings, split_test
+from movierec.evaluate.accuracy import BiasBaseline, GlobalMean, baseline_scores, mae, rmse
+from movierec.evaluate.splits import split_ratings, split_test
 
 
 def test_split_is_a_disjoint_cover_and_repeatable():

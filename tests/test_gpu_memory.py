@@ -7,8 +7,8 @@ import torch
 
 from movierec.errors import MovieRecError
 from movierec.events import BatchEvent, Event
-from movierec.gpu_memory import require_gpu_memory, training_bytes_on_gpu
 from movierec.pipeline import train_model
+from movierec.train.gpu_memory import require_gpu_memory, training_bytes_on_gpu
 from tests.factories import TINY, planted_dataset
 
 

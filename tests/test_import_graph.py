@@ -1,4 +1,7 @@
-"""The modules of movierec import each other one way only: no cycle, deferred imports included."""
+"""The modules of movierec import each other one way only: no cycle, and no stage reaching up to a later one.
+
+Deferred imports count like the others.
+"""
 
 from __future__ import annotations
 
@@ -70,5 +73,66 @@ def test_the_cycle_finder_finds_cycles_and_only_cycles():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"b"}}) == ["b", "c", "b"]
 
 
+# The stages from the bottom up. A module may import its own unit and the units on lower layers, never a unit
+# on its own layer or above. The root's shared basics (errors, paths, config, results, ids, events, ...) are
+# the unit "movierec"; `pipeline` is the one root module that ties the stages together.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("movierec",),
+    ("data",),
+    ("profiles", "model"),
+    ("evaluate",),
+    ("train",),
+    ("suggest", "explore"),
+    ("pipeline",),
+    ("bench", "ui"),
+    ("cli",),
+)
+ENTRY_POINTS = {"movierec", "movierec.__main__", "movierec.recommend"}  # they re-export from above by design
+
+
+def unit(module: str) -> str:
+    """The unit a module belongs to: its stage package, ``pipeline``, or ``movierec`` for the root basics."""
+    parts = module.split(".")
+    if len(parts) > 2 or (len(parts) == 2 and (PACKAGE / parts[1]).is_dir()):
+        return parts[1]
+    return "pipeline" if module == "movierec.pipeline" else "movierec"
+
+
+def layer(unit_name: str) -> int:
+    return next(i for i, units in enumerate(LAYERS) if unit_name in units)
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Each import that goes to a unit on the importer's own layer or above (its own unit excepted)."""
+    found = []
+    for module, targets in sorted(graph.items()):
+        if module in ENTRY_POINTS:
+            continue
+        for target in sorted(targets):
+            source, goal = unit(module), unit(target)
+            if goal != source and layer(goal) >= layer(source):
+                found.append(f"{module} ({source}) imports {target} ({goal})")
+    return found
+
+
+def test_every_unit_has_a_layer():
+    units = {unit(module) for module in import_graph()}
+    assert units == {name for units in LAYERS for name in units}
+
+
+def test_no_module_imports_a_later_stage():
+    assert upward_imports(import_graph()) == []
+
+
+def test_the_layering_check_finds_an_upward_import():
+    graph = import_graph()
+    graph["movierec.model.network"] = graph["movierec.model.network"] | {"movierec.train.loop"}
+    graph["movierec.explore.pca"] = graph["movierec.explore.pca"] | {"movierec.suggest.recommend"}
+    assert upward_imports(graph) == [
+        "movierec.explore.pca (explore) imports movierec.suggest.recommend (suggest)",
+        "movierec.model.network (model) imports movierec.train.loop (train)",
+    ]
+
+
 def test_imports_inside_functions_are_in_the_graph():
-    assert "movierec.bench" in import_graph()["movierec.cli"]  # the CLI loads bench only when asked
+    assert "movierec.bench.scale" in import_graph()["movierec.cli.bench"]  # the CLI loads a benchmark only when asked

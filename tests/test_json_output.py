@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import math
 
-from movierec.cli import main
-from movierec.json_output import finite_only, to_json
+from movierec.cli.commands import main
+from movierec.cli.json_output import finite_only, to_json
 
 
 def _strict(text: str):

@@ -6,12 +6,12 @@ import logging
 
 import pytest
 
-from movierec.artifacts import list_models
-from movierec.cli import main
+from movierec.cli.commands import main
 from movierec.data import load_movielens
 from movierec.data.cache import read_cache
 from movierec.data.download import _check_md5, _DownloadFailure
 from movierec.data.registry import get_variant
+from movierec.model.artifacts import list_models
 
 
 def test_a_damaged_model_file_is_skipped_with_a_warning(movierec_home, caplog):
@@ -19,7 +19,7 @@ def test_a_damaged_model_file_is_skipped_with_a_warning(movierec_home, caplog):
     (movierec_home / "models" / "broken.pt").write_bytes(b"not a model")
     with caplog.at_level(logging.WARNING, logger="movierec"):
         assert list_models() == []
-    assert "broken.pt" in caplog.text and "movierec.artifacts" in caplog.text
+    assert "broken.pt" in caplog.text and "movierec.model.artifacts" in caplog.text
 
 
 def test_an_unreadable_parsed_copy_is_logged_and_rebuilt(tmp_path, caplog):

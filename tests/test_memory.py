@@ -7,7 +7,8 @@ import platform
 import pytest
 import torch
 
-from movierec.memory import keep_freed_memory, reset_peak, status_mb
+from movierec.bench.measure import reset_peak, status_mb
+from movierec.train.allocator import keep_freed_memory
 
 
 @pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only")

@@ -4,9 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from movierec.dropout import ByteDropout
-from movierec.model import EmbeddingNet
-from movierec.training import predict_rows
+from movierec.model.dropout import ByteDropout
+from movierec.model.network import EmbeddingNet, predict_rows
 
 
 def test_article_architecture_and_initialisation():

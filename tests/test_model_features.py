@@ -10,11 +10,11 @@ import pytest
 import torch
 from factories import TINY, planted_dataset
 
-from movierec.artifacts import load_model
 from movierec.config import preset
-from movierec.model import EmbeddingNet
+from movierec.model.artifacts import load_model
+from movierec.model.network import EmbeddingNet
 from movierec.pipeline import genre_matrix, rated_lists, train_model
-from movierec.training import RatingTensors, fit
+from movierec.train.loop import RatingTensors, fit
 
 
 def _implicit_net() -> tuple[EmbeddingNet, torch.Tensor, torch.Tensor]:

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from movierec.artifacts import list_models
-from movierec.cli import main
+from movierec.cli.commands import main
+from movierec.model.artifacts import list_models
 from tests.factories import TINY, planted_dataset, tiny_model
 
 

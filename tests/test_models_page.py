@@ -8,8 +8,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from movierec.artifacts import list_models
-from movierec.model_store import trashed_models
+from movierec.model.artifacts import list_models
+from movierec.model.store import trashed_models
 from tests.app_support import open_app, problems
 from tests.factories import TINY, filed_as_bundled, planted_dataset, tiny_model
 

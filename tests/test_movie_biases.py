@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from movierec.errors import MovieRecError
-from movierec.movie_biases import DEFAULT_MIN_RATINGS, bias_extremes, default_min_ratings, has_movie_biases
+from movierec.explore.movie_biases import DEFAULT_MIN_RATINGS, bias_extremes, default_min_ratings, has_movie_biases
 from tests.factories import TINY, tiny_model
 
 

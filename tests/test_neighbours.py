@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from movierec.errors import MovieRecError
-from movierec.neighbours import cosine_neighbours, nearest_movies
+from movierec.explore.neighbours import cosine_neighbours, nearest_movies
 from tests.factories import TINY, tiny_model
 
 

@@ -8,6 +8,7 @@ import threading
 import pytest
 from factories import TINY, planted_dataset
 
+from movierec.cli.progress import TrainingProgress
 from movierec.events import (
     ALL_EPOCHS,
     EPOCHS,
@@ -23,8 +24,7 @@ from movierec.events import (
 )
 from movierec.phases import RunPhases
 from movierec.pipeline import train_model
-from movierec.progress import TrainingProgress
-from movierec.ranker_fit import SECOND_NETWORK
+from movierec.suggest.fit_ranker import SECOND_NETWORK
 
 CONFIG = TINY.with_changes(epochs=3, patience=3)
 

@@ -8,7 +8,7 @@ import numpy as np
 from factories import TINY, planted_dataset
 
 from movierec.pipeline import train_model
-from movierec.training import BatchEvent, EpochEvent
+from movierec.train.loop import BatchEvent, EpochEvent
 
 REFIT = TINY.with_changes(refit=True, epochs=6, patience=6)
 

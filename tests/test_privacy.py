@@ -11,7 +11,7 @@ from app_support import APP, open_app, problems, upload_planted
 from streamlit.testing.v1 import AppTest
 
 from movierec import paths
-from movierec.profiles import ProfileStore
+from movierec.profiles.store import ProfileStore
 from movierec.ui import rate_state, runs
 from tests.data_fixtures import write_release
 from tests.factories import TINY, planted_dataset, tiny_model

@@ -8,8 +8,8 @@ import pytest
 
 from movierec.data import RatingScale
 from movierec.errors import MovieRecError
-from movierec.profile_schema import VERSION
-from movierec.profiles import ProfileStore, parse_ratings_csv
+from movierec.profiles.schema import VERSION
+from movierec.profiles.store import ProfileStore, parse_ratings_csv
 
 HALF = RatingScale(0.5, 5.0, 0.5)
 # The tables exactly as movierec wrote them before the file kept a schema version.

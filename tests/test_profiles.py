@@ -10,7 +10,7 @@ import pytest
 from movierec import paths
 from movierec.data import RatingScale
 from movierec.errors import MovieRecError
-from movierec.profiles import ProfileStore, parse_ratings_csv
+from movierec.profiles.store import ProfileStore, parse_ratings_csv
 
 HALF = RatingScale(0.5, 5.0, 0.5)
 WHOLE = RatingScale(1.0, 5.0, 1.0)
@@ -143,7 +143,7 @@ def test_a_locked_database_is_a_clear_error(tmp_path):
     holder = sqlite3.connect(store.path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        import movierec.profiles as profiles
+        import movierec.profiles.store as profiles
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(profiles, "BUSY_TIMEOUT_S", 0.05)

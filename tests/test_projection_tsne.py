@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from movierec.errors import MovieRecError
-from movierec.projection_tsne import MAX_TSNE_MOVIES, TSNE_AXES, project_tsne
+from movierec.explore.tsne import MAX_TSNE_MOVIES, TSNE_AXES, project_tsne
 from tests.factories import TINY, tiny_model
 from tests.test_embeddings import _planted
 

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 import torch
 
-from movierec.artifacts import load_model
 from movierec.errors import MovieRecError
-from movierec.ranker import Ranker, block_of, ease_weights, genre_rows, gram, seen_matrix
-from movierec.ranker_fit import BLENDS, GENRE_WEIGHTS, REGULARISATIONS
-from movierec.recommend import recommend, similar_movies
+from movierec.model.artifacts import load_model
+from movierec.model.ranker import Ranker, block_of, ease_weights, genre_rows, gram, seen_matrix
+from movierec.suggest.fit_ranker import BLENDS, GENRE_WEIGHTS, REGULARISATIONS
+from movierec.suggest.recommend import recommend, similar_movies
 from tests.factories import planted_dataset, tiny_model
 
 

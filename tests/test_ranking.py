@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movierec.ranking import evaluate_ranking, list_metrics, ndcg_at_k, precision_at_k, recall_at_k, split_per_user
+from movierec.evaluate.splits import split_per_user
+from movierec.evaluate.topn import evaluate_ranking, list_metrics, ndcg_at_k, precision_at_k, recall_at_k
 
 DISCOUNTS = [1 / math.log2(i + 2) for i in range(10)]
 

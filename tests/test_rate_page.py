@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from movierec.data import load_movielens
-from movierec.profiles import ProfileStore
+from movierec.profiles.store import ProfileStore
 from movierec.ui import rate_tabs, rate_widgets
 from movierec.ui.rate_suggest import ORDER_NOTES
 from tests.factories import TINY, tiny_model

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from movierec.ranker import Ranker, genre_rows
-from movierec.reasons import EMBEDDING, GENRES, POPULAR, PREDICTED, WATCHED_WITH
-from movierec.recommend import Filters, recommend
+from movierec.model.ranker import Ranker, genre_rows
+from movierec.suggest.reasons import EMBEDDING, GENRES, POPULAR, PREDICTED, WATCHED_WITH
+from movierec.suggest.recommend import Filters, recommend
 from tests.factories import planted_dataset, tiny_model
 
 ANY = Filters(min_ratings=0)

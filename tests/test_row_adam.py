@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from movierec.row_adam import RowAdam
+from movierec.train.row_adam import RowAdam
 
 
 def _tables(seed: int) -> tuple[nn.Embedding, nn.Embedding]:

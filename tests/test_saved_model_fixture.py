@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from movierec import load_model
-from movierec.recommend import recommend
+from movierec.suggest.recommend import recommend
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

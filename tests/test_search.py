@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from movierec.data import load_movielens
-from movierec.search import TitleSearch
+from movierec.data.search import TitleSearch
 
 TITLES = [
     (1, "Godfather, The (1972)", 200),

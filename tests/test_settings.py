@@ -8,7 +8,7 @@ import math
 import pytest
 from app_support import open_app, problems, upload_planted
 
-from movierec.cli import build_parser, main
+from movierec.cli.commands import build_parser, main
 from movierec.config import (
     ARTICLE,
     DEFAULT,
@@ -17,7 +17,7 @@ from movierec.config import (
     validate,
 )
 from movierec.errors import MovieRecError
-from movierec.sizing import MEMORY_BUDGET_BYTES, training_bytes, validate_for_data
+from movierec.train.sizing import MEMORY_BUDGET_BYTES, training_bytes, validate_for_data
 
 # field, a bad value, the CLI words for it, what the message must say
 BAD_VALUES = [

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from movierec.cli import main
+from movierec.cli.commands import main
 from movierec.data import load_movielens, needs_parsing
 from movierec.data.synth import write_synthetic_release
 

@@ -7,14 +7,14 @@ import pytest
 import torch
 from factories import TINY, planted_dataset, tiny_model
 
-from movierec import training
-from movierec.artifacts import build_network
 from movierec.errors import MovieRecError
-from movierec.evaluation import split_ratings
+from movierec.evaluate.splits import split_ratings
 from movierec.ids import IdIndex
+from movierec.model.network import build_network
 from movierec.pipeline import to_tensors, train_model
-from movierec.schedule import EarlyStopping, cosine_restarts
-from movierec.training import BatchEvent, EpochEvent, fit, resolve_device
+from movierec.train import loop as training
+from movierec.train.loop import BatchEvent, EpochEvent, fit, resolve_device
+from movierec.train.schedule import EarlyStopping, cosine_restarts
 
 
 def _parts(dataset, config):

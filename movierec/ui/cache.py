@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from movierec import paths
-from movierec.artifacts import ModelInfo, TrainedModel, list_models, load_model
 from movierec.data import Dataset, load_movielens, needs_parsing
+from movierec.model.artifacts import ModelInfo, TrainedModel, list_models, load_model
 
 
 def dataset(name: str, data_dir: str | None = None) -> Dataset:
@@ -82,4 +82,4 @@ def warm_up_imports() -> None:
 
     The Embeddings page's first visit then does not wait for it.
     """
-    threading.Thread(target=importlib.import_module, args=("movierec.embeddings",), daemon=True).start()
+    threading.Thread(target=importlib.import_module, args=("movierec.explore.pca",), daemon=True).start()

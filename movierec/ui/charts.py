@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from movierec.training import EpochEvent
+from movierec.train.loop import EpochEvent
 
 MAX_POINTS = 2000  # more points than this make a redraw every half second sluggish in the browser
 HEIGHT = 320

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from movierec.artifacts import ModelInfo, TrainedModel
-from movierec.custom_axis import POSITION, AxisEnd, CustomAxis, custom_axis, genre_end, movies_end
-from movierec.embeddings import Projection, describe_separation
 from movierec.errors import MovieRecError
+from movierec.explore.custom_axis import POSITION, AxisEnd, CustomAxis, custom_axis, genre_end, movies_end
+from movierec.explore.pca import Projection, describe_separation
+from movierec.model.artifacts import ModelInfo, TrainedModel
 from movierec.ui import embeddings_charts as charts
 from movierec.ui.embeddings_view import movie_list, show_movies
 from movierec.ui.text import plain

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from movierec.artifacts import TrainedModel
 from movierec.errors import MovieRecError
-from movierec.movie_biases import READING, bias_extremes, default_min_ratings, has_movie_biases
+from movierec.explore.movie_biases import READING, bias_extremes, default_min_ratings, has_movie_biases
+from movierec.model.artifacts import TrainedModel
 from movierec.ui.embeddings_view import movie_list, show_movies
 
 

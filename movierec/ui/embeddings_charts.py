@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from movierec.embeddings import LIGHT_GENRES, SERIOUS_GENRES, Projection
+from movierec.explore.pca import LIGHT_GENRES, SERIOUS_GENRES, Projection
 
 REST = "other genres"
 SERIOUSNESS = "Drama vs light films"  # the article's story, and what the separation AUC measures

@@ -14,9 +14,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from movierec.artifacts import ModelInfo, TrainedModel
-from movierec.embeddings import Projection
-from movierec.projection_tsne import MAX_TSNE_MOVIES, project_tsne
+from movierec.explore.pca import Projection
+from movierec.explore.tsne import MAX_TSNE_MOVIES, project_tsne
+from movierec.model.artifacts import ModelInfo, TrainedModel
 from movierec.ui.polling import poll
 from movierec.ui.runs import BackgroundJob
 

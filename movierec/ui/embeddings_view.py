@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from movierec.artifacts import ModelInfo, TrainedModel
-from movierec.embeddings import Projection, project_pca
 from movierec.errors import MovieRecError
-from movierec.neighbours import nearest_movies
+from movierec.explore.neighbours import nearest_movies
+from movierec.explore.pca import Projection, project_pca
+from movierec.model.artifacts import ModelInfo, TrainedModel
 from movierec.ui.movie_links import PAGE, page_column, page_urls
 from movierec.ui.state import active_dataset
 from movierec.ui.text import plain

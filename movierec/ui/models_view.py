@@ -9,9 +9,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from movierec import paths
-from movierec.catalog import Catalog, ModelRow, model_catalog, settings_text
 from movierec.errors import MovieRecError
-from movierec.model_store import TrashedModel, delete_model, empty_trash, rename_model, restore_trashed, trashed_models
+from movierec.model.catalog import Catalog, ModelRow, model_catalog, settings_text
+from movierec.model.store import TrashedModel, delete_model, empty_trash, rename_model, restore_trashed, trashed_models
 from movierec.ui.state import choose_later, load_problem
 from movierec.ui.text import plain
 

@@ -6,10 +6,10 @@ import re
 
 import streamlit as st
 
-from movierec.artifacts import TrainedModel
 from movierec.data import Dataset
 from movierec.errors import MovieRecError
-from movierec.profiles import ProfileStore
+from movierec.model.artifacts import TrainedModel
+from movierec.profiles.store import ProfileStore
 from movierec.ui.rate_state import ERROR_KEY, NOTICE_KEY, plain, report, undo_clear
 from movierec.ui.rate_tabs import titles
 

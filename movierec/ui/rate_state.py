@@ -12,10 +12,10 @@ import hashlib
 import streamlit as st
 
 from movierec import paths
-from movierec.artifacts import TrainedModel
+from movierec.data.search import TitleSearch
 from movierec.errors import MovieRecError
-from movierec.profiles import ProfileStore
-from movierec.search import TitleSearch
+from movierec.model.artifacts import TrainedModel
+from movierec.profiles.store import ProfileStore
 from movierec.ui.text import plain
 
 PROFILE_KEY = "profile_name"  # read by the Embeddings page too: the active profile's name

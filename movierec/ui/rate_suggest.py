@@ -8,11 +8,11 @@ from collections.abc import Collection
 import pandas as pd
 import streamlit as st
 
-from movierec.artifacts import TrainedModel
 from movierec.data import RatingScale
 from movierec.data.links import MovieLinks
-from movierec.profiles import ProfileStore
-from movierec.recommend import DEFAULT_MIN_RATINGS, Filters, FoldIn, recommend
+from movierec.model.artifacts import TrainedModel
+from movierec.profiles.store import ProfileStore
+from movierec.suggest.recommend import DEFAULT_MIN_RATINGS, Filters, FoldIn, recommend
 from movierec.ui.rate_state import plain, report
 from movierec.ui.rate_widgets import link_suffix, rating_slider
 

@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from movierec.artifacts import TrainedModel
-from movierec.browse import held_out, held_out_counts, user_suggestions, user_test_ratings
 from movierec.data import Dataset
 from movierec.data.links import MovieLinks
 from movierec.errors import MovieRecError
-from movierec.evaluation import rmse
-from movierec.profiles import ProfileStore
-from movierec.recommend import FoldIn, similar_movies
+from movierec.evaluate.accuracy import rmse
+from movierec.model.artifacts import TrainedModel
+from movierec.profiles.store import ProfileStore
+from movierec.suggest.dataset_users import held_out, held_out_counts, user_suggestions, user_test_ratings
+from movierec.suggest.recommend import FoldIn, similar_movies
 from movierec.ui.movie_links import PAGE, page_column, page_urls
 from movierec.ui.rate_widgets import rating_slider
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from movierec.artifacts import TrainedModel
 from movierec.data import RatingScale
 from movierec.data.links import MovieLinks, site_name
-from movierec.profiles import ProfileStore
-from movierec.recommend import most_rated
+from movierec.model.artifacts import TrainedModel
+from movierec.profiles.store import ProfileStore
+from movierec.suggest.recommend import most_rated
 from movierec.ui.rate_state import plain, report, title_search
 
 ONBOARDING_TARGET = 10  # ratings after which suggestions are personal enough to stop nudging

@@ -16,11 +16,11 @@ from typing import Any
 
 import torch
 
-from movierec.artifacts import TrainedModel
 from movierec.config import TrainConfig
 from movierec.data import Dataset, download_dataset
 from movierec.errors import MovieRecError
 from movierec.events import BatchEvent, EpochEvent, Event
+from movierec.model.artifacts import TrainedModel
 from movierec.phases import Position, RunPhases
 from movierec.pipeline import train_model
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from movierec.artifacts import ModelInfo
 from movierec.data import dataset_status
 from movierec.errors import MovieRecError
+from movierec.model.artifacts import ModelInfo
 from movierec.ui import data_sources
 from movierec.ui.sign_in import sign_out_control
 from movierec.ui.state import (

@@ -10,9 +10,9 @@ from typing import Any
 
 import streamlit as st
 
-from movierec.artifacts import ModelInfo, TrainedModel
 from movierec.data import Dataset
 from movierec.errors import MovieRecError
+from movierec.model.artifacts import ModelInfo, TrainedModel
 from movierec.ui import cache
 
 DATASET_KEY = "dataset_name"

@@ -10,7 +10,7 @@ import torch
 
 from movierec.config import PRESETS, SETTINGS, TrainConfig, field_type, is_list, parse_list, validate
 from movierec.data import Dataset
-from movierec.sizing import validate_for_data
+from movierec.train.sizing import validate_for_data
 from movierec.ui import cache
 from movierec.ui.state import keep_widget_values
 

@@ -7,11 +7,11 @@ import uuid
 import streamlit as st
 
 from movierec import paths
-from movierec.artifacts import check_name, default_name
 from movierec.errors import MovieRecError
 from movierec.events import EPOCHS, RANKER, REFIT, SAVING, SCORING
+from movierec.model.artifacts import check_name, default_name
 from movierec.phases import STOP_KEEPS, TITLES, clock
-from movierec.ranker_fit import SECOND_NETWORK
+from movierec.suggest.fit_ranker import SECOND_NETWORK
 from movierec.ui import charts
 from movierec.ui.model_card import model_card
 from movierec.ui.runs import FAILED, STOPPED, STOPPING, TrainingRun, TrainingSnapshot

@@ -1,0 +1,1 @@
+"""The benchmarks behind ``python -m movierec bench``: accuracy, fold-in, ranking, scale and embeddings."""

@@ -1,0 +1,1 @@
+"""Measuring a model: how ratings are split, rating accuracy, and top-10 quality of suggestions."""

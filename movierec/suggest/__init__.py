@@ -1,0 +1,1 @@
+"""Using a trained model: folding a person's ratings in, ordering suggestions and saying why."""
