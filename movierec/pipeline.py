@@ -34,14 +34,10 @@ from movierec.ids import IdIndex
 from movierec.model.artifacts import MOVIE_COLUMNS, TrainedModel
 from movierec.model.network import EmbeddingNet, build_network
 from movierec.results import TrainingResults
-from movierec.suggest.fit_ranker import StepProgress, fit_ranker, held_out_ranking
+from movierec.suggest.fit_ranker import fit_ranker, held_out_ranking
 from movierec.train.loop import FitResult, RatingTensors, fit
 
 MIN_RATINGS = 20  # below this a split leaves nothing meaningful to train or test on
-# Up to this many training ratings, the ranker's blend is chosen with a second network trained without its
-# validation part. Above it that would double a long training, and one person's few validation ratings
-# barely move movie vectors learned from millions, so the trained network is used instead.
-SEPARATE_SELECTION_UP_TO = 5_000_000
 
 
 def to_tensors(ratings: pd.DataFrame, users: IdIndex, movies: IdIndex) -> RatingTensors:
@@ -157,7 +153,7 @@ def train_model(
     ranking_seconds = 0.0
     if ranking and not stopped:
         try:
-            ranking_seconds = _add_ranker(model, seen, result.best_epoch, genres, report, stop)
+            ranking_seconds = _add_ranker(model, seen, report, stop)
         except Stopped:
             stopped = True  # the network is complete: keep it, without a ranker
             report(StopEvent(RANKER))
@@ -258,38 +254,14 @@ def _narrow(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int32) if fits else values
 
 
-def _add_ranker(
-    model: TrainedModel,
-    ratings: pd.DataFrame,
-    epochs: int,
-    genres: torch.Tensor,
-    report: Callback,
-    stop: threading.Event | None,
-) -> float:
+def _add_ranker(model: TrainedModel, ratings: pd.DataFrame, report: Callback, stop: threading.Event | None) -> float:
     """Fit the suggestion ranker on the run's training ratings into ``model``; returns the seconds it took.
 
     Raises:
         Stopped: ``stop`` was set during the fit; ``model`` is left without a ranker.
     """
     started = time.perf_counter()
-    shape = (len(model.users), len(model.movies), model.scale[0], model.scale[1])
-    config = model.config.with_changes(epochs=max(epochs, 1))
-
-    def selection(inner: pd.DataFrame, progress: StepProgress) -> TrainedModel:
-        # The same network trained for the same epochs without the ranker's validation part.
-        rows = to_tensors(inner, model.users, model.movie_index)
-        empty = RatingTensors(*(t[:0] for t in _fields(rows)))
-
-        def batches(event: Event) -> None:
-            if isinstance(event, BatchEvent):
-                done = (event.epoch - 1) * event.n_batches + event.batch
-                progress(done, config.epochs * event.n_batches, f"epoch {event.epoch} of {config.epochs}")
-
-        net, _ = fit_network(config, rows, empty, shape, genres, (batches,), stop)
-        return TrainedModel(config, net, model.users, model.movies, model.scale, model.dataset, model.fingerprint)
-
-    chosen_with = None if len(ratings) > SEPARATE_SELECTION_UP_TO else selection
-    model.ranker = fit_ranker(model, ratings, chosen_with, report, stop)
+    model.ranker = fit_ranker(model, ratings, report, stop)
     return time.perf_counter() - started
 
 

@@ -24,7 +24,7 @@ from movierec.events import (
 )
 from movierec.phases import RunPhases
 from movierec.pipeline import train_model
-from movierec.suggest.fit_ranker import SECOND_NETWORK
+from movierec.suggest.fit_ranker import FOLDING
 
 CONFIG = TINY.with_changes(epochs=3, patience=3)
 
@@ -66,16 +66,13 @@ def test_epoch_events_bound_the_epochs_by_the_patience_after_the_best():
 def test_the_ranker_reports_each_step_with_its_real_count_then_the_scoring(recorded):
     events, model = recorded
     ranker = _steps(events, RANKER)
-    assert {e.n_steps for e in ranker} == {7}  # with the second network for the blend
+    assert {e.n_steps for e in ranker} == {6}
     starts = [e for e in ranker if e.done == 0]
-    assert [e.step for e in starts] == list(range(1, 8))
+    assert [e.step for e in starts] == list(range(1, 7))
     assert [e.step for e in ranker] == sorted(e.step for e in ranker)
-    second = [e for e in ranker if e.what == SECOND_NETWORK and e.done]
-    # its parts are the second network's batches, every one of them, and its epochs in words
-    assert second[-1].done == second[-1].total and second[-1].detail == f"epoch {model.results.best_epoch} of " + str(
-        model.results.best_epoch
-    )
-    assert [e.done for e in second] == list(range(1, second[-1].total + 1))
+    folding = [e for e in ranker if e.what == FOLDING and e.done]
+    # its parts are the validation users folded in, every one of them
+    assert [e.done for e in folding] == list(range(1, folding[-1].total + 1))
     scoring = _steps(events, SCORING)
     assert events.index(scoring[0]) > events.index(ranker[-1])
     assert [e.step for e in scoring if e.done == 0] == [1, 2] and scoring[-1].done == scoring[-1].total > 0
@@ -97,9 +94,9 @@ def _stopped_run(phase, step):
 
 
 def test_a_stop_while_the_ranker_fits_keeps_the_network_without_a_ranker():
-    after, model = _stopped_run(RANKER, 4)  # the second network
+    after, model = _stopped_run(RANKER, 4)  # folding validation users in
     assert StopEvent(RANKER) in after
-    # promptly: no further ranker step begins, and the second network ran at most one batch more
+    # promptly: no further ranker step begins, and at most one more user was folded in
     assert {e.step for e in _steps(after, RANKER)} == {4} and len(_steps(after, RANKER)) <= 2
     assert model.ranker is None and model.results.ranking is None and model.results.stopped
     assert model.results.epochs_run == 3 and model.results.test_rmse < model.results.baselines.global_mean.rmse
@@ -156,8 +153,8 @@ def test_the_command_line_progress_names_every_phase(recorded):
     progress.saving()
     text = stream.getvalue()
     assert "epoch 1 of at most 3" in text and "Epochs: ran all 3 epochs — best was" in text
-    for step in range(1, 8):
-        assert f"Fitting the suggestion ranker: step {step} of 7" in text
+    for step in range(1, 7):
+        assert f"Fitting the suggestion ranker: step {step} of 6" in text
     assert "Suggestion ranker fitted" not in text  # a non-TTY prints each step once, as it begins
     assert "Scoring the test users: step 2 of 2 — top-10 lists of" in text
     assert "Saving the model" in text and "at most 0:" in text

@@ -34,22 +34,17 @@ SCORE_CHUNK = 256  # test users scored per pass: bounded memory, and a stop is s
 COUNTING = "counting which movies are watched together"
 PENALTY = "choosing the item-item penalty"
 GENRE_MATCH = "choosing the weight of the genre match"
-SECOND_NETWORK = "training a second network (without the ranker's validation ratings) to choose the rating blend"
 FOLDING = "predicting ratings for validation users"
 RATING_BLEND = "choosing the weight of the predicted rating"
 SOLVING = "solving the item-item weights on all training ratings"
 
 # Where a step's parts stand: ``(done, total, detail)``.
 StepProgress = Callable[[int, int, str], None]
-# Trains the network on the ratings given (the validation part left out), reporting its progress, and
-# returns it as a model.
-SelectionModel = Callable[[pd.DataFrame, StepProgress], TrainedModel]
 
 
 def fit_ranker(
     model: TrainedModel,
     train: pd.DataFrame,
-    selection: SelectionModel | None = None,
     report: Report | None = None,
     stop: threading.Event | None = None,
 ) -> Ranker | None:
@@ -57,9 +52,9 @@ def fit_ranker(
 
     In turn: the EASE penalty, the weight of the genre match, then the weight of the predicted rating,
     each maximising nDCG@10 plus liked nDCG@10 (suggestions should be watched and enjoyed). The
-    predicted ratings come from fold-in of each person's remaining ratings, as on the Rate page, into
-    ``selection(remaining ratings)``: a network that never saw the validation part. Without it the
-    model's own network is used, which has seen those ratings and so overrates its own part.
+    predicted ratings come from fold-in of each person's remaining ratings into the model's own network, as
+    on the Rate page. That network has seen the validation ratings too; a second network trained without
+    them chose the same weights with the same top-10 scores (the README's ranking section), at twice the cost.
     Each step is sent to ``report`` as a :class:`PhaseEvent` of the ``RANKER`` phase.
 
     Returns:
@@ -68,7 +63,7 @@ def fit_ranker(
     Raises:
         Stopped: ``stop`` was set; the ranker is abandoned at the next step or part of one.
     """
-    steps = PhaseSteps(RANKER, 7 if selection is not None else 6, report, stop)
+    steps = PhaseSteps(RANKER, 6, report, stop)
     steps.begin(COUNTING)
     n_users, n_movies = len(model.users), len(model.movies)
     user_rows, movie_rows = model.users.rows(train["user_id"]), model.movie_index.rows(train["movie_id"])
@@ -102,7 +97,7 @@ def fit_ranker(
         steps.advance,
     )
     blend = _choose_blend(
-        model, ranker.with_weights(0.0, genre_weight), selection, frame, inner.train, seen, valid, rng, steps
+        model, ranker.with_weights(0.0, genre_weight), frame, inner.train, seen, valid, rng, steps
     )
     steps.begin(SOLVING, 1)
     everything = seen_matrix(user_rows, movie_rows, block, n_users)
@@ -114,7 +109,6 @@ def fit_ranker(
 def _choose_blend(
     model: TrainedModel,
     ranker: Ranker,
-    selection: SelectionModel | None,
     frame: pd.DataFrame,
     remaining: np.ndarray,
     seen: sp.csr_matrix,
@@ -125,19 +119,14 @@ def _choose_blend(
     """The weight of the predicted rating that ranks ``valid`` best for a sample of its users (drawn with ``rng``).
 
     Their predicted ratings come from fold-in of their ``remaining`` ratings (positions into ``frame``;
-    ``seen`` holds them over the block) into the network ``selection`` trains on those (``model``
-    itself without one).
+    ``seen`` holds them over the block) into ``model``.
     """
     folded = sample_users(rng, valid, FOLDED_USERS)
     kept = np.zeros(len(frame), dtype=bool)
     kept[remaining] = True
     folded_ratings = frame[kept & frame["user_id"].isin(folded).to_numpy()]
-    selected = model
-    if selection is not None:
-        steps.begin(SECOND_NETWORK)
-        selected = selection(frame.iloc[remaining], steps.advance)
     steps.begin(FOLDING, len(folded))
-    predicted = _predictions(selected, folded_ratings, folded, ranker.rows, steps.advance)
+    predicted = _predictions(model, folded_ratings, folded, ranker.rows, steps.advance)
     rows = torch.from_numpy(seen[model.users.rows(folded)].toarray())
     steps.begin(RATING_BLEND, len(BLENDS))
     block_ids = model.movies["movie_id"].to_numpy()[ranker.rows]

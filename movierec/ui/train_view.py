@@ -11,7 +11,6 @@ from movierec.errors import MovieRecError
 from movierec.events import EPOCHS, RANKER, REFIT, SAVING, SCORING
 from movierec.model.artifacts import check_name, default_name
 from movierec.phases import STOP_KEEPS, TITLES, clock
-from movierec.suggest.fit_ranker import SECOND_NETWORK
 from movierec.ui import charts
 from movierec.ui.model_card import model_card
 from movierec.ui.runs import FAILED, STOPPED, STOPPING, TrainingRun, TrainingSnapshot
@@ -113,8 +112,6 @@ def outcome(run: TrainingRun) -> None:
         model_card(results, has_ranker=snap.model.ranker is not None)
         if snap.position is not None:
             st.caption(" · ".join(finished.line() for finished in snap.position.finished))
-        if note := selection_note(snap):
-            st.caption(note)
         save_form(run)
 
 
@@ -132,22 +129,6 @@ def stop_note(snap: TrainingSnapshot) -> str:
     return (
         f"You stopped this run{during} after {results.epochs_run} epoch(s) of selection; it keeps the "
         f"weights of its best epoch ({results.best_epoch}), scored below."
-    )
-
-
-def selection_note(snap: TrainingSnapshot) -> str:
-    """How the ranker chose its rating blend, and what that cost, where this run trained a second network for it."""
-    position, model = snap.position, snap.model
-    if position is None or model is None or model.results is None or model.ranker is None:
-        return ""
-    ranker_steps = (step for finished in position.finished if finished.phase == RANKER for step in finished.steps)
-    seconds = next((seconds for what, seconds in ranker_steps if what == SECOND_NETWORK), None)
-    if seconds is None:
-        return ""
-    return (
-        "To choose how much the predicted rating counts in the suggestions, the ranker trained a second network "
-        f"like this one for {model.results.best_epoch} epoch(s) without its validation ratings "
-        f"({clock(seconds)} of the ranker's {clock(model.results.ranking_seconds)})."
     )
 
 
