@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from movierec import paths
 from movierec.profiles.store import ProfileStore
-from movierec.ui.rate_state import PROFILE_KEY
+from movierec.ui.keys import PROFILE_KEY
 from tests.app_support import APP, problems
 from tests.factories import TINY, filed_as_bundled, planted_dataset, tiny_model
 

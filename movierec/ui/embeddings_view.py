@@ -12,6 +12,7 @@ from movierec.errors import MovieRecError
 from movierec.explore.neighbours import nearest_movies
 from movierec.explore.pca import Projection, project_pca
 from movierec.model.artifacts import ModelInfo, TrainedModel
+from movierec.ui.keys import PROFILE_KEY
 from movierec.ui.movie_links import PAGE, page_column, page_urls
 from movierec.ui.state import active_dataset
 from movierec.ui.text import plain
@@ -19,7 +20,6 @@ from movierec.ui.text import plain
 N_CHOICES = (100, 200, 300, 500, 1000, 2000, 5000, 10000)
 ARTICLE_N = 1000  # the article and the fastai lecture project the 1,000 most rated movies
 RATINGS_ONLY_N = 200  # without genre vectors, rarely rated movies blur the picture; the 200 most rated show it best
-PROFILE_KEY = "profile_name"  # set by the Rate page
 METHOD_HELP = (
     "PCA (the article's) keeps the directions along which the vectors spread most, so its axes can be read; "
     "t-SNE keeps each movie near the movies the network treats alike, so clusters show better."

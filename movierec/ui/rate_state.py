@@ -16,9 +16,9 @@ from movierec.data.search import TitleSearch
 from movierec.errors import MovieRecError
 from movierec.model.artifacts import TrainedModel
 from movierec.profiles.store import ProfileStore
+from movierec.ui.keys import PROFILE_KEY
 from movierec.ui.text import plain
 
-PROFILE_KEY = "profile_name"  # read by the Embeddings page too: the active profile's name
 PICKER_KEY = "rate_profile_pick"
 ERROR_KEY = "rate_error"
 NOTICE_KEY = "rate_notice"
