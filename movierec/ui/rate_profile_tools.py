@@ -10,35 +10,36 @@ from movierec.data import Dataset
 from movierec.errors import MovieRecError
 from movierec.model.artifacts import TrainedModel
 from movierec.profiles.store import ProfileStore
-from movierec.ui.rate_state import ERROR_KEY, NOTICE_KEY, plain, report, undo_clear
+from movierec.ui.keys import CLEAR_SURE_KEY, IMPORT_FILE_KEY, RATE_ERROR_KEY, RATE_NOTICE_KEY
+from movierec.ui.rate_state import plain, report, undo_clear
 from movierec.ui.rate_tabs import titles
 
 
 def _import(dataset: Dataset, store: ProfileStore, profile: str) -> None:
-    upload = st.session_state.get("rate_import_file")
+    upload = st.session_state.get(IMPORT_FILE_KEY)
     if upload is None:
-        st.session_state[ERROR_KEY] = "Choose a CSV file to import first."
+        st.session_state[RATE_ERROR_KEY] = "Choose a CSV file to import first."
         return
     try:
         text = upload.getvalue().decode("utf-8")
         count = store.import_csv(profile, text, dataset.scale, known_ids=set(dataset.movies["movie_id"].tolist()))
-        st.session_state[NOTICE_KEY] = f"Imported {count} ratings from {upload.name}."
+        st.session_state[RATE_NOTICE_KEY] = f"Imported {count} ratings from {upload.name}."
     except UnicodeDecodeError:
-        st.session_state[ERROR_KEY] = f"Nothing was imported: {upload.name} is not UTF-8 text."
+        st.session_state[RATE_ERROR_KEY] = f"Nothing was imported: {upload.name} is not UTF-8 text."
     except MovieRecError as exc:
-        st.session_state[ERROR_KEY] = f"Nothing was imported from {upload.name}: {exc}"
+        st.session_state[RATE_ERROR_KEY] = f"Nothing was imported from {upload.name}: {exc}"
 
 
 def _clear(store: ProfileStore, profile: str) -> None:
     report(store.clear, profile)
-    st.session_state["rate_clear_sure"] = False
+    st.session_state[CLEAR_SURE_KEY] = False
 
 
 def _forget_skips(store: ProfileStore, profile: str) -> None:
     try:
-        st.session_state[NOTICE_KEY] = f"{store.forget_skips(profile)} skipped movies will be offered again."
+        st.session_state[RATE_NOTICE_KEY] = f"{store.forget_skips(profile)} skipped movies will be offered again."
     except MovieRecError as exc:
-        st.session_state[ERROR_KEY] = str(exc)
+        st.session_state[RATE_ERROR_KEY] = str(exc)
 
 
 def profile_tools(
@@ -63,11 +64,11 @@ def profile_tools(
     st.file_uploader(
         "Import ratings (CSV with the header movie_id,rating; a title column is ignored)",
         type=["csv"],
-        key="rate_import_file",
+        key=IMPORT_FILE_KEY,
     )
     st.button("Import", key="rate_import", on_click=_import, args=(dataset, store, profile))
     sure = st.checkbox(
-        f"Yes, forget all {len(ratings)} ratings of {plain(profile)}", key="rate_clear_sure", disabled=not ratings
+        f"Yes, forget all {len(ratings)} ratings of {plain(profile)}", key=CLEAR_SURE_KEY, disabled=not ratings
     )
     st.button(
         "Clear ratings", key="rate_clear", disabled=not (sure and ratings), on_click=_clear, args=(store, profile)

@@ -16,12 +16,9 @@ from movierec.data.search import TitleSearch
 from movierec.errors import MovieRecError
 from movierec.model.artifacts import TrainedModel
 from movierec.profiles.store import ProfileStore
-from movierec.ui.keys import PROFILE_KEY
+from movierec.ui.keys import NEW_PROFILE_KEY, PROFILE_KEY, PROFILE_PICKER_KEY, RATE_ERROR_KEY, RATE_NOTICE_KEY
 from movierec.ui.text import plain
 
-PICKER_KEY = "rate_profile_pick"
-ERROR_KEY = "rate_error"
-NOTICE_KEY = "rate_notice"
 QUERY_KEY = "profile"  # the address names the chosen profile, so a reload of this tab finds it again
 
 
@@ -78,12 +75,12 @@ def report(action, *args) -> None:
     try:
         action(*args)
     except MovieRecError as exc:
-        st.session_state[ERROR_KEY] = str(exc)
+        st.session_state[RATE_ERROR_KEY] = str(exc)
 
 
 def show_messages() -> None:
     """Show (once) the error or notice left by a callback."""
-    error, notice = st.session_state.pop(ERROR_KEY, None), st.session_state.pop(NOTICE_KEY, None)
+    error, notice = st.session_state.pop(RATE_ERROR_KEY, None), st.session_state.pop(RATE_NOTICE_KEY, None)
     if error:
         st.error(error)
     if notice:
@@ -99,19 +96,19 @@ def _choose(name: str | None) -> None:
 
 
 def _picked() -> None:
-    _choose(st.session_state[PICKER_KEY])
+    _choose(st.session_state[PROFILE_PICKER_KEY])
 
 
 def _create(store: ProfileStore) -> None:
     try:
-        _choose(store.create(st.session_state.get("rate_new_profile", "")))
-        st.session_state["rate_new_profile"] = ""
+        _choose(store.create(st.session_state.get(NEW_PROFILE_KEY, "")))
+        st.session_state[NEW_PROFILE_KEY] = ""
     except MovieRecError as exc:
-        st.session_state[ERROR_KEY] = str(exc)
+        st.session_state[RATE_ERROR_KEY] = str(exc)
 
 
 def pick_profile(store: ProfileStore) -> str | None:
-    """Draw the profile picker and creator; the chosen name lives in ``st.session_state["profile_name"]``.
+    """Draw the profile picker and creator; the chosen name lives in ``st.session_state[PROFILE_KEY]``.
 
     A new browser session starts with no profile (only this tab's own address may name one): the person
     picks or creates theirs, so nobody lands in someone else's ratings.
@@ -124,15 +121,15 @@ def pick_profile(store: ProfileStore) -> str | None:
     if st.session_state[PROFILE_KEY] is not None and st.query_params.get(QUERY_KEY) != st.session_state[PROFILE_KEY]:
         st.query_params[QUERY_KEY] = st.session_state[PROFILE_KEY]  # page switches clear the address
     pick, new, create = st.columns([3, 3, 1], vertical_alignment="bottom")
-    new.text_input("New profile", key="rate_new_profile", placeholder="a name, e.g. Alex", max_chars=80)
+    new.text_input("New profile", key=NEW_PROFILE_KEY, placeholder="a name, e.g. Alex", max_chars=80)
     create.button("Create", key="rate_create", on_click=_create, args=(store,), width="stretch")
     if names:
         # The widget state is re-synced from PROFILE_KEY every run: widget keys vanish on other pages.
-        st.session_state[PICKER_KEY] = st.session_state[PROFILE_KEY]
+        st.session_state[PROFILE_PICKER_KEY] = st.session_state[PROFILE_KEY]
         pick.selectbox(
             "Profile",
             names,
-            key=PICKER_KEY,
+            key=PROFILE_PICKER_KEY,
             on_change=_picked,
             index=None,
             placeholder="Choose your profile",
@@ -148,9 +145,9 @@ def pick_profile(store: ProfileStore) -> str | None:
 
 def _restore(store: ProfileStore, profile: str) -> None:
     try:
-        st.session_state[NOTICE_KEY] = f"Restored {store.restore(profile)} cleared ratings."
+        st.session_state[RATE_NOTICE_KEY] = f"Restored {store.restore(profile)} cleared ratings."
     except MovieRecError as exc:
-        st.session_state[ERROR_KEY] = str(exc)
+        st.session_state[RATE_ERROR_KEY] = str(exc)
 
 
 def undo_clear(store: ProfileStore, profile: str) -> None:

@@ -16,6 +16,7 @@ from movierec.model.artifacts import TrainedModel
 from movierec.profiles.store import ProfileStore
 from movierec.suggest.dataset_users import held_out, held_out_counts, user_suggestions, user_test_ratings
 from movierec.suggest.recommend import FoldIn, similar_movies
+from movierec.ui.keys import remember, remembered
 from movierec.ui.movie_links import PAGE, page_column, page_urls
 from movierec.ui.rate_widgets import rating_slider
 
@@ -55,17 +56,9 @@ def _pick(label: str, options: list[int], key: str, default: int = 0, **kwargs: 
     A closed tab's widgets are not drawn, so Streamlit drops their state; the last choice is kept under
     its own key and, while it is still offered, chosen again.
     """
-    kept = st.session_state.get(_kept_key(key))
+    kept = remembered(key)
     index = options.index(kept) if kept in options else default
-    return st.selectbox(label, options, index=index, key=key, on_change=_keep, args=(key,), **kwargs)
-
-
-def _keep(key: str) -> None:
-    st.session_state[_kept_key(key)] = st.session_state[key]
-
-
-def _kept_key(key: str) -> str:
-    return f"{key}_kept"
+    return st.selectbox(label, options, index=index, key=key, on_change=remember, args=(key,), **kwargs)
 
 
 def your_ratings(model: TrainedModel, dataset: Dataset, ratings: dict[int, float], fold: FoldIn) -> None:

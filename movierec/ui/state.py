@@ -92,20 +92,6 @@ def active_model() -> TrainedModel | None:
     return cache.model(info) if info is not None else None
 
 
-def keep_widget_values(*keys: str) -> None:
-    """Keep these widgets' values while their page is not shown.
-
-    Streamlit forgets a widget's value after a run that does not draw it (another page was open), so a
-    copy is kept under a shadow key and put back when the page is drawn again.
-    """
-    for key in keys:
-        shadow = f"_kept_{key}"
-        if key not in st.session_state and shadow in st.session_state:
-            st.session_state[key] = st.session_state[shadow]
-        if key in st.session_state:
-            st.session_state[shadow] = st.session_state[key]
-
-
 def choose_later(**choices: Any) -> None:
     """Make the sidebar pick these values on the next run (``dataset=...``, ``model=...``).
 

@@ -12,7 +12,7 @@ from movierec.config import PRESETS, SETTINGS, TrainConfig, field_type, is_list,
 from movierec.data import Dataset
 from movierec.train.sizing import validate_for_data
 from movierec.ui import cache
-from movierec.ui.state import keep_widget_values
+from movierec.ui.keys import keep_widget_values
 
 PRESET_KEY = "train_preset"
 CUDA_KEY = "train_cuda"

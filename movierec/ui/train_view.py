@@ -12,9 +12,10 @@ from movierec.events import EPOCHS, RANKER, REFIT, SAVING, SCORING
 from movierec.model.artifacts import check_name, default_name
 from movierec.phases import STOP_KEEPS, TITLES, clock
 from movierec.ui import charts
+from movierec.ui.keys import forget, keep_widget_values
 from movierec.ui.model_card import model_card
 from movierec.ui.runs import FAILED, STOPPED, STOPPING, TrainingRun, TrainingSnapshot
-from movierec.ui.state import choose_later, keep_widget_values
+from movierec.ui.state import choose_later
 
 SAVE_NAME_KEY = "train_save_name"
 OVERWRITE_KEY = "train_overwrite"
@@ -164,20 +165,11 @@ def save_form(run: TrainingRun) -> None:
             return
         st.session_state[NOTICE_KEY] = f"Saved as {name}; it is now the active model in the sidebar."
         st.session_state[SAVED_KEY] = (id(run), name)
-        for key in (OVERWRITE_KEY, f"_kept_{OVERWRITE_KEY}"):  # the next replacement must be confirmed again
-            st.session_state.pop(key, None)
+        forget(OVERWRITE_KEY)  # the next replacement must be confirmed again
         choose_later(model=name)
         st.rerun()
 
 
 def forget_save_form() -> None:
     """Clear the Save form's name and confirmation, so a new run gets a fresh default name."""
-    for key in (
-        SAVE_NAME_KEY,
-        OVERWRITE_KEY,
-        NOTICE_KEY,
-        SAVED_KEY,
-        f"_kept_{SAVE_NAME_KEY}",
-        f"_kept_{OVERWRITE_KEY}",
-    ):
-        st.session_state.pop(key, None)
+    forget(SAVE_NAME_KEY, OVERWRITE_KEY, NOTICE_KEY, SAVED_KEY)
