@@ -50,7 +50,7 @@ top_n = st.select_slider(
     help="Rarely rated movies keep vectors close to their random start; fewer, well-known movies give a clearer picture.",
 )
 try:
-    projection = view.projection(info, model, top_n)
+    projection = view.projection(model, top_n)
 except MovieRecError as exc:
     st.error(str(exc))
     st.stop()
@@ -92,7 +92,7 @@ show_rated = bool(rated_here) and st.checkbox(
 
 marked = projection.table.loc[projection.table["title"] == marked_title]
 marked_id = int(marked["movie_id"].iloc[0]) if len(marked) else None
-nearest = view.neighbours(info, model, projection, marked_id) if marked_id is not None else None
+nearest = view.neighbours(model, projection, marked_id) if marked_id is not None else None
 marks = charts.Marks(
     rated_ids=rated_here if show_rated else (),
     marked_id=marked_id,
@@ -111,7 +111,7 @@ if pca:
     draw_map(projection.table, axes, charts.pca_titles(projection, axes))
 else:
     st.caption(view.TSNE_NOTE)
-    render_tsne(info, model, projection, lambda table: draw_map(table, TSNE_AXES, view.TSNE_TITLES))
+    render_tsne(model, projection, lambda table: draw_map(table, TSNE_AXES, view.TSNE_TITLES))
 if nearest is not None:
     row = marked.iloc[0]
     st.caption(f"★ {plain(row['title'])}: " + ", ".join(f"{c.upper()} {row[c]:+.3f}" for c in components))
@@ -128,6 +128,6 @@ with components_tab:
     st.plotly_chart(charts.correlation_figure(projection), width="stretch", key="emb_heatmap")
     st.dataframe(view.components_table(projection), hide_index=True, width="stretch")
 with axis_tab:
-    render_custom_axis(info, model, projection, y_axis, genre, marks)
+    render_custom_axis(model, projection, y_axis, genre, marks)
 with bias_tab:
     render_biases(model)

@@ -1,4 +1,7 @@
-"""Cached loaders: one copy of each dataset and saved model per server process."""
+"""Cached loaders: one copy of each dataset and saved model per server process, and the keys of cached values.
+
+A value read from files is keyed by :func:`file_stamp` (read again when a file changes); a value worked out
+from a loaded model by :func:`model_key`, with the model itself passed unhashed (an ``_``-named argument)."""
 
 from __future__ import annotations
 
@@ -47,6 +50,34 @@ def _parse_with_progress(name: str, data_dir: str | None) -> None:
     bar.empty()
 
 
+ModelKey = tuple[str | None, str, str]
+
+
+def file_stamp(path: Path) -> tuple[str, int]:
+    """The key of a value read from ``path``: its path and modification time, so a changed file is read again."""
+    return str(path), path.stat().st_mtime_ns
+
+
+def folder_stamp(folder: Path, pattern: str) -> tuple[tuple[str, int], ...]:
+    """The key of a value read from the files of ``folder`` matching ``pattern``: their names and times.
+
+    A file deleted while the folder is read is left out.
+    """
+    listing = []
+    for path in folder.glob(pattern):
+        try:
+            listing.append((path.name, path.stat().st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(sorted(listing))
+
+
+def model_key(model: TrainedModel) -> ModelKey:
+    """The key of a value worked out from ``model``: its name, creation time and training data's fingerprint
+    (a newer model saved under the same name has another creation time)."""
+    return model.name, model.created, model.fingerprint
+
+
 @st.cache_resource(show_spinner="Loading model…", max_entries=8)
 def _model(path: str, mtime_ns: int) -> TrainedModel:
     return load_model(Path(path))
@@ -54,7 +85,7 @@ def _model(path: str, mtime_ns: int) -> TrainedModel:
 
 def model(info: ModelInfo) -> TrainedModel:
     """A saved model, reloaded when its file changes (overwriting a name replaces the cached copy)."""
-    return _model(str(info.path), info.path.stat().st_mtime_ns)
+    return _model(*file_stamp(info.path))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -64,9 +95,7 @@ def _models(dataset_name: str, listing: tuple[tuple[str, int], ...]) -> list[Mod
 
 def models(dataset_name: str) -> list[ModelInfo]:
     """Saved models of one dataset, newest first; rescanned whenever a model file appears or changes."""
-    folder = paths.subdir("models")
-    listing = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.pt")))
-    return _models(dataset_name, listing)
+    return _models(dataset_name, folder_stamp(paths.subdir("models"), "*.pt"))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -9,7 +9,8 @@ from streamlit.delta_generator import DeltaGenerator
 from movierec.errors import MovieRecError
 from movierec.explore.custom_axis import POSITION, AxisEnd, CustomAxis, custom_axis, genre_end, movies_end
 from movierec.explore.pca import Projection, describe_separation
-from movierec.model.artifacts import ModelInfo, TrainedModel
+from movierec.model.artifacts import TrainedModel
+from movierec.ui import cache
 from movierec.ui import embeddings_charts as charts
 from movierec.ui.embeddings_view import movie_list, show_movies
 from movierec.ui.text import plain
@@ -20,13 +21,13 @@ DEFAULT_ENDS = ("Comedy", "Drama")  # the article's story, low end first
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _axis(
-    path: str, mtime_ns: int, top_n: int, ends: tuple[AxisEnd, AxisEnd], _model: TrainedModel, _table: pd.DataFrame
+    key: cache.ModelKey, top_n: int, ends: tuple[AxisEnd, AxisEnd], _model: TrainedModel, _table: pd.DataFrame
 ) -> CustomAxis:
     return custom_axis(_model, _table, *ends)
 
 
 def render_custom_axis(
-    info: ModelInfo, model: TrainedModel, projection: Projection, y_axis: str, genre: str | None, marks: charts.Marks
+    model: TrainedModel, projection: Projection, y_axis: str, genre: str | None, marks: charts.Marks
 ) -> None:
     """The two end pickers, then the movies on the axis (a map against ``y_axis``), its ends and its score."""
     st.write(
@@ -38,9 +39,7 @@ def render_custom_axis(
     if ends[0] is None or ends[1] is None:
         return
     try:
-        axis = _axis(
-            str(info.path), info.path.stat().st_mtime_ns, projection.requested, (ends[0], ends[1]), model, table
-        )
+        axis = _axis(cache.model_key(model), projection.requested, (ends[0], ends[1]), model, table)
     except MovieRecError as exc:
         st.error(str(exc))
         return

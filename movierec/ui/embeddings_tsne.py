@@ -2,7 +2,7 @@
 
 t-SNE takes seconds to minutes, so the page never waits for it: the first visitor who asks starts a job,
 a timed fragment shows how long it has run, and the finished map is kept for everyone in this server
-process until the model file changes.
+process until another model takes its place.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import streamlit as st
 
 from movierec.explore.pca import Projection
 from movierec.explore.tsne import MAX_TSNE_MOVIES, project_tsne
-from movierec.model.artifacts import ModelInfo, TrainedModel
+from movierec.model.artifacts import TrainedModel
+from movierec.ui import cache
 from movierec.ui.polling import poll
 from movierec.ui.runs import BackgroundJob
 
@@ -41,13 +42,13 @@ class TsneJob(BackgroundJob):
 
 
 @st.cache_resource(show_spinner=False)
-def _registry() -> tuple[threading.Lock, OrderedDict[tuple[str, int, int], TsneJob]]:
+def _registry() -> tuple[threading.Lock, OrderedDict[tuple[cache.ModelKey, int], TsneJob]]:
     return threading.Lock(), OrderedDict()
 
 
-def tsne_job(info: ModelInfo, model: TrainedModel, projection: Projection) -> TsneJob:
-    """The t-SNE job of this model file and movie count, started on first request (a failed one is retried)."""
-    key = (str(info.path), info.path.stat().st_mtime_ns, projection.requested)
+def tsne_job(model: TrainedModel, projection: Projection) -> TsneJob:
+    """The t-SNE job of this model and movie count, started on first request (a failed one is retried)."""
+    key = (cache.model_key(model), projection.requested)
     lock, jobs = _registry()
     with lock:
         job = jobs.get(key)
@@ -60,9 +61,7 @@ def tsne_job(info: ModelInfo, model: TrainedModel, projection: Projection) -> Ts
     return job
 
 
-def render_tsne(
-    info: ModelInfo, model: TrainedModel, projection: Projection, draw: Callable[[pd.DataFrame], None]
-) -> None:
+def render_tsne(model: TrainedModel, projection: Projection, draw: Callable[[pd.DataFrame], None]) -> None:
     """Draw the t-SNE map with ``draw(table)`` once it exists; until then, a progress note that updates itself."""
     n = len(projection.table)
     if n > MAX_TSNE_MOVIES:
@@ -71,7 +70,7 @@ def render_tsne(
             "choose fewer movies to project, or use the PCA map."
         )
         return
-    job = tsne_job(info, model, projection)
+    job = tsne_job(model, projection)
     table, error, _ = job.outcome()
     if table is not None:
         draw(table)

@@ -12,6 +12,7 @@ from movierec.errors import MovieRecError
 from movierec.explore.neighbours import nearest_movies
 from movierec.explore.pca import Projection, project_pca
 from movierec.model.artifacts import ModelInfo, TrainedModel
+from movierec.ui import cache
 from movierec.ui.keys import PROFILE_KEY
 from movierec.ui.movie_links import PAGE, page_column, page_urls
 from movierec.ui.state import active_dataset
@@ -53,24 +54,23 @@ def reset_on_model_switch(info: ModelInfo) -> bool:
 
 
 @st.cache_data(show_spinner="Projecting the movie embeddings…", max_entries=32)
-def _projection(path: str, mtime_ns: int, top_n: int, _model: TrainedModel) -> Projection:
+def _projection(key: cache.ModelKey, top_n: int, _model: TrainedModel) -> Projection:
     return project_pca(_model, top_n=top_n)
 
 
-def projection(info: ModelInfo, model: TrainedModel, top_n: int) -> Projection:
-    """The PCA of ``model``'s ``top_n`` most rated movies, computed once per saved model file and N."""
-    return _projection(str(info.path), info.path.stat().st_mtime_ns, top_n, model)
+def projection(model: TrainedModel, top_n: int) -> Projection:
+    """The PCA of ``model``'s ``top_n`` most rated movies, computed once per model and N."""
+    return _projection(cache.model_key(model), top_n, model)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _neighbours(path: str, mtime_ns: int, top_n: int, movie_id: int, _model: TrainedModel, _table: pd.DataFrame):
+def _neighbours(key: cache.ModelKey, top_n: int, movie_id: int, _model: TrainedModel, _table: pd.DataFrame):
     return nearest_movies(_model, _table, movie_id)
 
 
-def neighbours(info: ModelInfo, model: TrainedModel, projection: Projection, movie_id: int) -> pd.DataFrame:
+def neighbours(model: TrainedModel, projection: Projection, movie_id: int) -> pd.DataFrame:
     """The 10 movies of the map nearest to ``movie_id`` (cosine of the network's vectors), cached per model and N."""
-    mtime = info.path.stat().st_mtime_ns
-    return _neighbours(str(info.path), mtime, projection.requested, movie_id, model, projection.table)
+    return _neighbours(cache.model_key(model), projection.requested, movie_id, model, projection.table)
 
 
 def default_top_n(model: TrainedModel) -> int:

@@ -12,6 +12,7 @@ from movierec import paths
 from movierec.errors import MovieRecError
 from movierec.model.catalog import Catalog, ModelRow, model_catalog, settings_text
 from movierec.model.store import TrashedModel, delete_model, empty_trash, rename_model, restore_trashed, trashed_models
+from movierec.ui import cache
 from movierec.ui.state import choose_later, load_problem
 from movierec.ui.text import plain
 
@@ -32,13 +33,7 @@ def _catalog(dataset_name: str, listing: tuple[tuple[str, int], ...]) -> Catalog
 
 def catalog(dataset_name: str) -> Catalog:
     """The saved models of one dataset; read again whenever a model file appears, goes or changes."""
-    listing = []
-    for path in paths.subdir("models").glob("*.pt"):
-        try:
-            listing.append((path.name, path.stat().st_mtime_ns))
-        except OSError:  # deleted by someone else meanwhile
-            continue
-    return _catalog(dataset_name, tuple(sorted(listing)))
+    return _catalog(dataset_name, cache.folder_stamp(paths.subdir("models"), "*.pt"))
 
 
 def models_table(rows: list[ModelRow], active: str | None, fingerprint: str) -> pd.DataFrame:

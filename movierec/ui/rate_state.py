@@ -16,6 +16,7 @@ from movierec.data.search import TitleSearch
 from movierec.errors import MovieRecError
 from movierec.model.artifacts import TrainedModel
 from movierec.profiles.store import ProfileStore
+from movierec.ui import cache
 from movierec.ui.keys import NEW_PROFILE_KEY, PROFILE_KEY, PROFILE_PICKER_KEY, RATE_ERROR_KEY, RATE_NOTICE_KEY
 from movierec.ui.text import plain
 
@@ -160,10 +161,10 @@ def undo_clear(store: ProfileStore, profile: str) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _title_search(name: str | None, created: str, fingerprint: str, _model: TrainedModel) -> TitleSearch:
+def _title_search(key: cache.ModelKey, _model: TrainedModel) -> TitleSearch:
     return TitleSearch(_model.movies)
 
 
 def title_search(model: TrainedModel) -> TitleSearch:
     """The title index of ``model``'s movies, built once per model."""
-    return _title_search(model.name, model.created, model.fingerprint, model)
+    return _title_search(cache.model_key(model), model)

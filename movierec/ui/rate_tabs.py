@@ -16,6 +16,7 @@ from movierec.model.artifacts import TrainedModel
 from movierec.profiles.store import ProfileStore
 from movierec.suggest.dataset_users import held_out, held_out_counts, user_suggestions, user_test_ratings
 from movierec.suggest.recommend import FoldIn, similar_movies
+from movierec.ui import cache
 from movierec.ui.keys import remember, remembered
 from movierec.ui.movie_links import PAGE, page_column, page_urls
 from movierec.ui.rate_widgets import rating_slider
@@ -165,7 +166,7 @@ def more_like_this(model: TrainedModel, ratings: dict[int, float], order: str, l
 
 @st.cache_resource(show_spinner="Finding the held-out ratings…", max_entries=2)
 def _held_out(
-    name: str | None, created: str, fingerprint: str, _model: TrainedModel, _dataset: Dataset
+    key: cache.ModelKey, fingerprint: str, _model: TrainedModel, _dataset: Dataset
 ) -> tuple[pd.DataFrame, pd.Series]:
     """The test part and its counts per user, shared and never copied: at ml-32m's size it has millions of rows."""
     test = held_out(_model, _dataset)
@@ -175,7 +176,7 @@ def _held_out(
 def dataset_user(model: TrainedModel, dataset: Dataset, order: str) -> None:
     """Pick a user from the data: their held-out ratings against the model, and what they would be suggested."""
     try:
-        test, counts = _held_out(model.name, model.created, dataset.fingerprint, model, dataset)
+        test, counts = _held_out(cache.model_key(model), dataset.fingerprint, model, dataset)
     except MovieRecError as exc:
         st.info(str(exc))
         return
@@ -213,8 +214,7 @@ def dataset_user(model: TrainedModel, dataset: Dataset, order: str) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _suggestions_for(
-    name: str | None,
-    created: str,
+    key: cache.ModelKey,
     fingerprint: str,
     user: int,
     order: str,
@@ -227,7 +227,7 @@ def _suggestions_for(
 
 
 def _dataset_user_suggestions(model: TrainedModel, dataset: Dataset, test: pd.DataFrame, user: int, order: str) -> None:
-    table = _suggestions_for(model.name, model.created, dataset.fingerprint, user, order, model, dataset, test)
+    table = _suggestions_for(cache.model_key(model), dataset.fingerprint, user, order, model, dataset, test)
     hits = int(table["held_out"].sum())
     st.markdown(
         f"**Suggestions from their training ratings** · {hits} of {len(table)} are movies they rated in the held-out part"
