@@ -8,7 +8,7 @@ from app_support import finish, open_app, problems, upload_planted
 from factories import TINY, planted_dataset
 
 from movierec.pipeline import train_model
-from movierec.ui.state import DATASET_KEY, MODEL_KEY
+from movierec.ui.keys import DATASET_KEY, MODEL_KEY
 
 
 def _sidebar_box(at, label):

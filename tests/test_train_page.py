@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from movierec.events import RANKER, PhaseEvent
 from movierec.ui import runs
-from movierec.ui.state import MODEL_KEY
+from movierec.ui.keys import MODEL_KEY
 
 # A small network that trains in well under a second per epoch on the bundled data.
 SMALL = {"train_n_factors": 8, "train_hidden": "16", "train_dropouts": "0.1", "train_batch_size": 4096}

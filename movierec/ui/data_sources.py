@@ -9,9 +9,11 @@ from movierec import paths
 from movierec.data import DATASETS, dataset_status, load_ratings_csv
 from movierec.errors import MovieRecError
 from movierec.ui import cache
+from movierec.ui.keys import FOLDERS_KEY, UPLOADS_KEY
 from movierec.ui.polling import poll
 from movierec.ui.runs import FAILED, DownloadJob
-from movierec.ui.state import FOLDERS_KEY, UPLOADS_KEY, choose_later, folder_key, upload_key
+from movierec.ui.sources import Source
+from movierec.ui.state import choose_later
 
 DOWNLOAD_JOB_KEY = "download_job"
 MAX_UPLOADS = 3  # uploads kept per browser session (each holds its ratings in the server's memory)
@@ -97,7 +99,7 @@ def _use_folder(release: str, folder: str, roots: list) -> None:
     except MovieRecError:
         st.error(refused)
         return
-    key = folder_key(release, str(resolved))
+    key = Source.extracted(release, str(resolved)).key
     folders = st.session_state.setdefault(FOLDERS_KEY, [])
     if key not in folders:
         folders.append(key)
@@ -128,9 +130,10 @@ def _use_upload(ratings: UploadedFile, movies: UploadedFile | None) -> None:
     # Named by content, not by file name: two people's different ratings.csv never share models.
     dataset.name = f"upload-{dataset.fingerprint[:12]}"
     uploads = st.session_state.setdefault(UPLOADS_KEY, {})
-    uploads.pop(upload_key(dataset.name), None)
-    uploads[upload_key(dataset.name)] = dataset
+    key = Source.upload(dataset.name).key
+    uploads.pop(key, None)
+    uploads[key] = dataset
     while len(uploads) > MAX_UPLOADS:  # the oldest upload goes first
         uploads.pop(next(iter(uploads)))
-    choose_later(dataset=upload_key(dataset.name))
+    choose_later(dataset=key)
     st.rerun()

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+DATASET_KEY = "dataset_name"  # the sidebar's dataset choice: a source key (see movierec.ui.sources)
+MODEL_KEY = "model_name"  # the sidebar's model choice: a saved model's name
+UPLOADS_KEY = "dataset_uploads"  # source key -> Dataset, for CSV uploads of this session
+FOLDERS_KEY = "dataset_folders"  # folder source keys added in this session, in order
 PROFILE_KEY = "profile_name"  # the active Rate-page profile's name; the Embeddings page reads it too
 
 # The Rate page

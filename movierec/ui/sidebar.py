@@ -8,20 +8,10 @@ from movierec.data import dataset_status
 from movierec.errors import MovieRecError
 from movierec.model.artifacts import ModelInfo
 from movierec.ui import data_sources
+from movierec.ui.keys import DATASET_KEY, FOLDERS_KEY, MODEL_KEY, UPLOADS_KEY
 from movierec.ui.sign_in import sign_out_control
-from movierec.ui.state import (
-    DATASET_KEY,
-    DEFAULT_DATASET,
-    FOLDERS_KEY,
-    MODEL_KEY,
-    UPLOADS_KEY,
-    active_dataset,
-    apply_pending_choices,
-    dataset_models,
-    load_problem,
-    load_source,
-    source_label,
-)
+from movierec.ui.sources import DEFAULT_DATASET, Source, source_label
+from movierec.ui.state import active_dataset, apply_pending_choices, dataset_models, load_problem
 from movierec.ui.text import plain
 
 _DAMAGED_KEY = "_damaged_models"  # (name, created) -> notice, for model files found damaged in this session
@@ -47,9 +37,9 @@ def _dataset_picker() -> None:
     if chosen not in sources:
         chosen = DEFAULT_DATASET
     try:
-        load_source(chosen)
+        Source.parse(chosen).load()
     except MovieRecError as exc:  # e.g. an extracted folder that was moved or damaged since it was added
-        st.error(f"{source_label(chosen)} can no longer be loaded, so the bundled data is back in use. {exc}")
+        st.error(f"{Source.parse(chosen).label} can no longer be loaded, so the bundled data is back in use. {exc}")
         if chosen in st.session_state.get(FOLDERS_KEY, []):
             st.session_state[FOLDERS_KEY].remove(chosen)
             sources.remove(chosen)

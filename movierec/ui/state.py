@@ -1,7 +1,6 @@
 """The sidebar's choices, read by every page: the active dataset and the active model.
 
-Dataset choices are *source keys*: a release name (``"ml-latest-small"``), ``"folder:<release>:<path>"``
-for an extracted folder, or ``"upload:<name>"`` for a checked CSV upload kept in this browser session.
+The dataset choice is a source key (see :mod:`movierec.ui.sources`); the model choice a saved model's name.
 """
 
 from __future__ import annotations
@@ -14,51 +13,18 @@ from movierec.data import Dataset
 from movierec.errors import MovieRecError
 from movierec.model.artifacts import ModelInfo, TrainedModel
 from movierec.ui import cache
+from movierec.ui.keys import DATASET_KEY, MODEL_KEY
+from movierec.ui.sources import DEFAULT_DATASET, Source
 
-DATASET_KEY = "dataset_name"
-MODEL_KEY = "model_name"
-UPLOADS_KEY = "dataset_uploads"  # source key -> Dataset, for CSV uploads of this session
-FOLDERS_KEY = "dataset_folders"  # folder source keys added in this session, in order
-DEFAULT_DATASET = "ml-latest-small"
 _PENDING = "_pending_choices"  # widget values to apply before the widgets are drawn on the next run
-
-
-def folder_key(release: str, folder: str) -> str:
-    """The source key of an extracted ``release`` read from ``folder``."""
-    return f"folder:{release}:{folder}"
-
-
-def upload_key(name: str) -> str:
-    """The source key of an uploaded dataset called ``name``."""
-    return f"upload:{name}"
-
-
-def load_source(key: str) -> Dataset:
-    """The dataset a source key names (raises ``MovieRecError`` when it cannot be loaded)."""
-    if key.startswith("upload:"):
-        return st.session_state[UPLOADS_KEY][key]
-    if key.startswith("folder:"):
-        _, release, folder = key.split(":", 2)
-        return cache.dataset(release, folder)
-    return cache.dataset(key)
-
-
-def source_label(key: str) -> str:
-    """How the dataset picker shows a source key."""
-    if key.startswith("upload:"):
-        return f"{key.removeprefix('upload:')} (uploaded CSV)"
-    if key.startswith("folder:"):
-        _, release, folder = key.split(":", 2)
-        return f"{release} from {folder}"
-    return key
 
 
 def active_dataset() -> Dataset:
     """The dataset chosen in the sidebar (the bundled one until something else is picked)."""
-    key = st.session_state.get(DATASET_KEY, DEFAULT_DATASET)
-    if key.startswith("upload:") and key not in st.session_state.get(UPLOADS_KEY, {}):
-        key = DEFAULT_DATASET  # a stale upload key (the session's uploads are gone)
-    return load_source(key)
+    source = Source.parse(st.session_state.get(DATASET_KEY, DEFAULT_DATASET))
+    if not source.available():
+        source = Source.release(DEFAULT_DATASET)  # a stale upload key (the session's uploads are gone)
+    return source.load()
 
 
 def dataset_models(dataset: Dataset) -> tuple[list[ModelInfo], int]:
