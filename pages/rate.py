@@ -61,8 +61,8 @@ with right:
             f"{unscored} of your ratings are not scored by this model (movies it does not know, or another rating scale)."
         )
 
-# Only the open tab runs: the others cost every rerun a rating makes (at ml-32m's size, finding the held-out
-# part for "Browse as a dataset user" alone took over a second).
+# Only the open tab runs: the others would cost every rerun a rating makes (at a large release's size,
+# finding the held-out part for "Browse as a dataset user" alone takes over a second).
 yours, similar, demo, tools = st.tabs(
     ["Your ratings vs the model", "More like this", "Browse as a dataset user", "Import, export, clear"],
     key="rate_tab",

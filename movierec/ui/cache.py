@@ -107,7 +107,7 @@ def rating_counts(fingerprint: str, _dataset: Dataset) -> tuple[pd.Series, pd.Se
 
 @st.cache_resource(show_spinner=False)
 def warm_up_imports() -> None:
-    """Import the PCA code (scikit-learn takes about 1.5 s cold) in the background, once per server.
+    """Import the PCA code (scikit-learn is slow to import cold) in the background, once per server.
 
     The Embeddings page's first visit then does not wait for it.
     """

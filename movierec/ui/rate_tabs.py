@@ -22,9 +22,9 @@ from movierec.ui.movie_links import PAGE, page_column, page_urls
 from movierec.ui.rate_widgets import rating_slider
 
 NEIGHBOUR_MIN_RATINGS = 5  # neighbours of fewer ratings are mostly noise in embedding space
-# A choice box sends every option to the browser on every rerun: at ml-32m's size, all movies and all
-# users took seconds. The most-rated movies (and the person's own) and the users with the most
-# held-out ratings are offered instead.
+# A choice box sends every option to the browser on every rerun, which takes seconds at the large
+# releases' sizes: the most-rated movies (and the person's own) and the users with the most held-out
+# ratings are offered instead.
 MOVIE_CHOICES = 2000
 USER_CHOICES = 1000
 # Streamlit wraps a cell's text only in rows taller than 4rem: three lines, so long titles are read in full.
@@ -222,7 +222,7 @@ def _suggestions_for(
     _dataset: Dataset,
     _test: pd.DataFrame,
 ) -> pd.DataFrame:
-    """A dataset user's list, kept: it folds in all their ratings, half a second at ml-25m's size, on every rerun."""
+    """A dataset user's list, kept: otherwise every rerun folds in all their ratings, slow for a large release."""
     return user_suggestions(_model, _dataset, _test, user, order)
 
 

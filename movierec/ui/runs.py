@@ -134,8 +134,8 @@ class TrainingSnapshot:
 def training_threads() -> int:
     """Torch threads for training in the dashboard: one core is left to the server and the browser.
 
-    On a 2-core machine the default preset trained in 13 s in the dashboard with one thread and in
-    19 s with two, which then waited on the page updates; small networks gain little beyond four.
+    A thread on every core trains slower, not faster, as the threads wait on the page updates; small
+    networks gain little beyond four (README, "How it is measured").
     """
     return max(1, min(4, (os.cpu_count() or 1) - 1))
 
