@@ -45,23 +45,24 @@ class TrainingProgress:
         config = config or TrainConfig()
         self.stream = stream or sys.stderr
         self.phases = RunPhases(config.epochs, config.patience)
-        self.bar = tqdm(
-            total=1.0,
-            file=self.stream,
-            disable=not _redraws(self.stream),
-            mininterval=REDRAW_SECONDS,
-            miniters=0,  # redraw on time alone: the loss and time left change while the fraction barely moves
-            bar_format="{desc} |{bar:24}| {elapsed} elapsed{postfix}",
-            desc=self.phases.position().text,
-        )
+        self.bar: tqdm | None = None  # elsewhere no bar (nor tqdm's monitor thread): whole lines instead
+        if _redraws(self.stream):
+            self.bar = tqdm(
+                total=1.0,
+                file=self.stream,
+                mininterval=REDRAW_SECONDS,
+                miniters=0,  # redraw on time alone: the loss and time left change while the fraction barely moves
+                bar_format="{desc} |{bar:24}| {elapsed} elapsed{postfix}",
+                desc=self.phases.position().text,
+            )
         self.unkept = False  # the bar shows a step that no whole line has recorded yet
 
     def __call__(self, event: Event) -> None:
         self.phases(event)
         starts_step = isinstance(event, PhaseEvent) and event.done == 0
         if isinstance(event, BatchEvent | PhaseEvent):
-            if not self.bar.disable:
-                self._redraw(event, starts_step)
+            if self.bar is not None:
+                self._redraw(self.bar, event, starts_step)
             elif starts_step:
                 self._line(self.phases.position().text)
         elif isinstance(event, EpochEvent):
@@ -71,28 +72,29 @@ class TrainingProgress:
         else:
             self._line(f"stopped: {STOP_KEEPS[event.phase]}")
 
-    def _redraw(self, event: BatchEvent | PhaseEvent, starts_step: bool) -> None:
+    def _redraw(self, bar: tqdm, event: BatchEvent | PhaseEvent, starts_step: bool) -> None:
         if starts_step and self.unkept:  # the step before keeps its last line
-            self._line(str(self.bar))
+            self._line(str(bar))
         position = self.phases.position()
         loss = f"loss {event.loss:.4f}" if isinstance(event, BatchEvent) else ""
-        self.bar.set_description_str(position.text, refresh=False)
-        self.bar.set_postfix_str(", ".join(part for part in (loss, position.left_text()) if part), refresh=False)
+        bar.set_description_str(position.text, refresh=False)
+        bar.set_postfix_str(", ".join(part for part in (loss, position.left_text()) if part), refresh=False)
         if starts_step:  # the first line of a step is always drawn, however soon it follows the last one
-            self.bar.n = position.fraction
-            self.bar.refresh()
+            bar.n = position.fraction
+            bar.refresh()
         else:
-            self.bar.update(position.fraction - self.bar.n)
+            bar.update(position.fraction - bar.n)
         self.unkept = True
 
     def _line(self, text: str) -> None:
-        self.bar.write(text, file=self.stream)  # on a TTY, above the bar, which is then redrawn
+        tqdm.write(text, file=self.stream)  # above the bar, if any, which is then redrawn
         self.unkept = False
 
     def saving(self) -> None:
         """Say that the model is being saved (the pipeline leaves saving to its caller), and end the bar."""
         self(PhaseEvent(SAVING, 1, 1, "writing the model file"))
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _epoch_summary(event: EpochEvent, position: Position) -> str:
