@@ -237,15 +237,26 @@ def _number_rule(value: Any, setting: Setting, kind: type) -> str | None:
     return None
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_shown(v) for v in value) + "]"
-    if isinstance(value, bool) or not isinstance(value, Real):
-        return repr(value)
+def shown_value(value: Any, joiner: str = ",") -> str:
+    """A setting's value as a person reads it: ``on``/``off``, numbers short (``0.001``, ``1e-05``), lists joined.
+
+    The inverse of :func:`parse_list` for lists; a whole number too long to read is named by its length instead.
+    """
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, tuple | list):
+        return joiner.join(shown_value(v) for v in value)
     if isinstance(value, Integral):
         digits = str(value)
         return digits if len(digits) <= 20 else f"a {len(digits)}-digit number"
-    return f"{value:g}"
+    return f"{value:g}" if isinstance(value, Real) else str(value)
+
+
+def _got(value: Any) -> str:
+    """A refused value in an error message: lists in brackets, anything that is not a number as Python writes it."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_got(v) for v in value) + "]"
+    return repr(value) if isinstance(value, bool) or not isinstance(value, Real) else shown_value(value)
 
 
 def _problem(name: str, value: Any) -> str | None:
@@ -257,13 +268,13 @@ def _problem(name: str, value: Any) -> str | None:
         return None if isinstance(value, bool) else f"{name} must be true or false (got {value!r})"
     if not is_list(name):
         rule = _number_rule(value, setting, kind)
-        return f"{name} must be {rule} (got {_shown(value)})" if rule else None
+        return f"{name} must be {rule} (got {_got(value)})" if rule else None
     if not isinstance(value, tuple):
         return f"{name} must be a list of numbers (got {value!r})"
     if setting.max_items is not None and len(value) > setting.max_items:
         return f"{name} may hold at most {setting.max_items} values (got {len(value)})"
     rule = next((r for r in (_number_rule(v, setting, kind) for v in value) if r), None)
-    return f"every value of {name} must be {rule} (got {_shown(value)})" if rule else None
+    return f"every value of {name} must be {rule} (got {_got(value)})" if rule else None
 
 
 def validate(values: Mapping[str, Any]) -> dict[str, str]:

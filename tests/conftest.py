@@ -1,4 +1,8 @@
-"""Shared fixtures: a private MOVIEREC_HOME per test, and a live app with headless Chromium for browser tests."""
+"""Shared fixtures: a private MOVIEREC_HOME per test, and a live app for browser tests.
+
+The browser, its contexts and tabs are pytest-playwright's fixtures (``browser``, ``page``), set here to run
+Debian's Chromium.
+"""
 
 from __future__ import annotations
 
@@ -137,27 +141,18 @@ def app_url(app_home):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright."""
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's browser is Debian's Chromium, with the flags a container needs."""
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         pytest.fail("Browser tests need Debian's chromium package: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_FLAGS}
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh browser tab (its own session) sized like a laptop screen."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    tab = context.new_page()
-    tab.set_default_timeout(30_000)
-    yield tab
-    context.close()
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Each test's tab (pytest-playwright's ``page``, its own session) is sized like a laptop screen."""
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 900}}
 
 
 @pytest.fixture(scope="session")

@@ -56,15 +56,12 @@ def signin_app(tmp_path_factory):
 
 
 @pytest.fixture
-def person_pages(browser):
+def person_pages(new_context):
     """Two browser contexts (two people, no shared cookies), one tab each."""
-    contexts = [browser.new_context(viewport={"width": 1400, "height": 900}) for _ in PEOPLE]
-    pages = [context.new_page() for context in contexts]
+    pages = [new_context().new_page() for _ in PEOPLE]
     for page in pages:
         page.set_default_timeout(60_000)
-    yield dict(zip(PEOPLE, pages, strict=True))
-    for context in contexts:
-        context.close()
+    return dict(zip(PEOPLE, pages, strict=True))
 
 
 def _no_traceback(page: Page) -> None:

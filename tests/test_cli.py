@@ -72,7 +72,12 @@ def test_a_missing_variant_downloads_once_then_loads_from_the_cache(capsys, rele
     body = zip_release("ml-1m")
     pin_md5(monkeypatch, "ml-1m", body)
     release_server.serve("ml-1m", body)
-    first = _train_json(capsys, "--dataset", "ml-1m", *TINY_ARGS, "--epochs", "1")
+    assert main(["train", "--dataset", "ml-1m", *TINY_ARGS, "--epochs", "1", "--json"]) == 0
+    captured = capsys.readouterr()
+    first = json.loads(captured.out.strip().splitlines()[-1])
+    # a log (not a terminal) gets whole lines: the download's last one, each epoch, no carriage returns
+    assert "downloading ml-1m: 100%" in captured.err and "epoch 1 of at most 1:" in captured.err
+    assert "\r" not in captured.err
     release_server.files.clear()  # a second run must not need the network
     second = _train_json(capsys, "--dataset", "ml-1m", *TINY_ARGS, "--epochs", "1")
     assert first["n_ratings"] == second["n_ratings"] == 20

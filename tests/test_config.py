@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from movierec.config import ARTICLE, DEFAULT, TrainConfig, preset
+from movierec.config import ARTICLE, DEFAULT, TrainConfig, parse_list, preset, shown_value
 from movierec.errors import MovieRecError
 
 
@@ -42,3 +42,29 @@ def test_invalid_settings_are_refused_with_the_field_named(changes, field):
 def test_unknown_preset_lists_the_valid_ones():
     with pytest.raises(MovieRecError, match="default, article"):
         preset("fastest")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (True, "on"),
+        (False, "off"),
+        (1e-5, "1e-05"),
+        (0.001, "0.001"),
+        (2.0, "2"),
+        (4096, "4096"),
+        (10**30, "a 31-digit number"),
+        ((500, 500, 500), "500,500,500"),
+        ((0.5, 0.25), "0.5,0.25"),
+        ("auto", "auto"),
+    ],
+)
+def test_a_setting_value_is_shown_short(value, text):
+    assert shown_value(value) == text
+
+
+@pytest.mark.parametrize("name", ["hidden", "dropouts"])
+def test_a_shown_list_parses_back_to_the_same_value(name):
+    for config in (DEFAULT, ARTICLE):
+        value = getattr(config, name)
+        assert parse_list(name, shown_value(value, ", ")) == value

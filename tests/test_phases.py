@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import math
 import threading
 
 import pytest
 from factories import TINY, planted_dataset
 
-from movierec.cli.progress import TrainingProgress
+from movierec.cli.progress import CountProgress, TrainingProgress
 from movierec.events import (
     ALL_EPOCHS,
     EPOCHS,
@@ -158,3 +159,50 @@ def test_the_command_line_progress_names_every_phase(recorded):
     assert "Suggestion ranker fitted" not in text  # a non-TTY prints each step once, as it begins
     assert "Scoring the test users: step 2 of 2 — top-10 lists of" in text
     assert "Saving the model" in text and "at most 0:" in text
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _screen(text: str) -> list[str]:
+    """What a terminal shows of ``text``: each line as its last carriage return left it."""
+    return [line.split("\r")[-1].rstrip() for line in text.split("\n") if line.split("\r")[-1].strip()]
+
+
+def test_on_a_terminal_the_progress_redraws_in_place_and_each_step_keeps_its_last_line(recorded):
+    events, _ = recorded
+    stream = _Terminal()
+    progress = TrainingProgress(CONFIG, stream=stream)
+    for event in events:
+        progress(event)
+    progress.saving()
+    text, screen = stream.getvalue(), _screen(stream.getvalue())
+    assert "\r" in text and text.endswith("\n")
+    assert [line for line in screen if line.startswith("epoch ")][-1].startswith("epoch 3 of at most 3: train RMSE")
+    assert "Epochs: ran all 3 epochs — best was" in " ".join(screen)
+    for step in range(1, 7):  # each step once, as its bar last stood
+        kept = [line for line in screen if line.startswith(f"Fitting the suggestion ranker: step {step} of 6")]
+        assert len(kept) == 1 and "elapsed" in kept[0]
+    assert screen[-1].startswith("Saving the model: step 1 of 1")
+
+
+def test_counted_work_redraws_on_a_terminal_and_writes_whole_lines_elsewhere():
+    log = io.StringIO()
+    progress = CountProgress("writing ratings", log, every=0.0, unit=" ratings", unit_scale=True)
+    progress(2_000_000, 5_000_000)
+    progress(5_000_000, 5_000_000)
+    assert log.getvalue().splitlines()[0].startswith("writing ratings:  40% 2.00M/5.00M")
+    assert len(log.getvalue().splitlines()) == 2 and "\r" not in log.getvalue()
+    quiet = io.StringIO()
+    progress = CountProgress("parsing", quiet, every=math.inf)
+    for done in (10, 20, 30):
+        progress(done, 30)
+    assert quiet.getvalue().splitlines() == [quiet.getvalue().strip()]  # only the last: the whole job's line
+    assert quiet.getvalue().startswith("parsing: 100% 30/30")
+    terminal = _Terminal()
+    progress = CountProgress("downloading ml-25m", terminal, unit="B", unit_scale=True)
+    progress(0, 262_000_000)
+    progress(262_000_000, 262_000_000)
+    assert "\r" in terminal.getvalue() and _screen(terminal.getvalue())[-1].startswith("downloading ml-25m: 100%")

@@ -64,7 +64,9 @@ def test_exact_count_across_several_blocks(tmp_path, monkeypatch):
 
 def test_cli_writes_a_release_and_refuses_impossible_sizes(tmp_path, capsys):
     assert main(["synth", str(tmp_path / "out"), "--ratings", "5000", "--users", "50", "--movies", "300"]) == 0
-    assert "--data-dir" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "--data-dir" in captured.out
+    assert "writing ratings: 100% 5.00k/5.00k" in captured.err and "\r" not in captured.err
     assert (tmp_path / "out" / "ratings.csv").is_file()
     assert main(["synth", str(tmp_path / "bad"), "--ratings", "100000", "--users", "10", "--movies", "50"]) == 2
     assert "more movies" in capsys.readouterr().err

@@ -16,7 +16,7 @@ from movierec.cli.models import add_models_command
 from movierec.cli.options import add_data_arguments, load_dataset
 from movierec.cli.recommend import add_recommend
 from movierec.cli.synth import add_synth_command
-from movierec.config import DEVICES, PRESETS, SETTINGS, field_type, is_list, parse_list, preset
+from movierec.config import DEVICES, PRESETS, SETTINGS, field_type, is_list, parse_list, preset, shown_value
 from movierec.errors import MovieRecError
 from movierec.leftovers import clean_leftovers
 
@@ -43,7 +43,7 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     """One flag per :class:`TrainConfig` field, worded from :data:`SETTINGS`; unset flags keep the preset's value."""
     for name, setting in SETTINGS.items():
         flag = "--" + (setting.flag or name).replace("_", "-")
-        presets = ", ".join(f"{key} {_shown(getattr(config, name))}" for key, config in PRESETS.items())
+        presets = ", ".join(f"{key} {shown_value(getattr(config, name))}" for key, config in PRESETS.items())
         accepted = f"{setting.range_text()}; " if setting.range_text() else ""
         help_text = f"{setting.help.rstrip('.')} ({accepted}presets: {presets})".replace("%", "%%")
         kind = field_type(name)
@@ -55,12 +55,6 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
             parser.add_argument(flag, dest=name, type=_list_type(name), help=help_text)
         else:
             parser.add_argument(flag, dest=name, type=kind, help=help_text)
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return ",".join(f"{v:g}" for v in value) if isinstance(value, tuple) else str(value)
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:

@@ -27,12 +27,12 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
 def load_dataset(args: argparse.Namespace) -> Dataset:
     """The dataset named by ``--dataset``/``--data-dir``, downloading with a progress line when needed."""
     # Imported here so that `--help` and `datasets` start without loading pandas and torch.
-    from movierec.cli.progress import DownloadProgress
+    from movierec.cli.progress import download_progress
     from movierec.data import load_movielens
 
     return load_movielens(
         args.dataset,
         data_dir=args.data_dir,
-        progress=DownloadProgress(args.dataset),
-        parse_progress=DownloadProgress(f"{args.dataset} ratings", verb="parsing"),
+        progress=download_progress(args.dataset),
+        parse_progress=download_progress(f"{args.dataset} ratings", verb="parsing"),
     )

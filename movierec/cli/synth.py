@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 
@@ -24,15 +23,11 @@ def add_synth_command(sub: argparse._SubParsersAction) -> None:
 
 
 def _synth(args: argparse.Namespace) -> int:
+    from movierec.cli.progress import CountProgress
     from movierec.data.synth import write_synthetic_release
 
     started = time.perf_counter()
-
-    def progress(done: int, total: int) -> None:
-        end = "\n" if done >= total or not sys.stderr.isatty() else ""
-        sys.stderr.write(f"\rwriting ratings: {done:,}/{total:,} ({100 * done / total:.0f}%){end}")
-        sys.stderr.flush()
-
+    progress = CountProgress("writing ratings", every=0.0, unit=" ratings", unit_scale=True)  # a line per block
     summary = write_synthetic_release(args.out_dir, args.ratings, args.users, args.movies, args.seed, progress)
     print(
         f"wrote {summary.n_ratings:,} ratings of {summary.n_users:,} users on {summary.n_movies:,} movies to "

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 import torch
 
-from movierec.config import PRESETS, SETTINGS, TrainConfig, field_type, is_list, parse_list, validate
+from movierec.config import PRESETS, SETTINGS, TrainConfig, field_type, is_list, parse_list, shown_value, validate
 from movierec.data import Dataset
 from movierec.train.sizing import validate_for_data
 from movierec.ui import cache
@@ -25,15 +25,12 @@ def _key(name: str) -> str:
     return f"train_{name}"
 
 
-def _shown(value: Any) -> Any:
-    return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value) if isinstance(value, tuple) else value
-
-
 def apply_preset() -> None:
     """Copy the chosen preset into every field (the preset picker's callback, and the first visit)."""
     preset = PRESETS[st.session_state[PRESET_KEY]]
     for name in EDITABLE:
-        st.session_state[_key(name)] = _shown(getattr(preset, name))
+        value = getattr(preset, name)  # a list goes into a text field, as the text that parses back to it
+        st.session_state[_key(name)] = shown_value(value, ", ") if is_list(name) else value
 
 
 def _check(dataset: Dataset) -> tuple[dict[str, Any], dict[str, str]]:
