@@ -13,7 +13,7 @@ from movierec.bench.measure import measure
 from movierec.config import BIASED_MF, TrainConfig, preset
 from movierec.data import Dataset
 from movierec.evaluate.accuracy import BiasBaseline, GlobalMean, mae, rmse
-from movierec.evaluate.splits import Split, fold_split, split_ratings
+from movierec.evaluate.splits import Split, carve_validation, split_ratings
 from movierec.pipeline import train_model
 
 NETWORKS: dict[str, TrainConfig] = {"article": preset("article"), "default": preset("default"), "biased_mf": BIASED_MF}
@@ -111,9 +111,9 @@ def run_bench(
         for base, test in folds:
             ratings = pd.concat([base, test], ignore_index=True)
             fold = Dataset(dataset.name, ratings, dataset.movies, dataset.scale, dataset.fingerprint)
-            per_split.append(
-                _one_split(fold, fold_split(len(base), len(test), valid_size, seed), repeat, max_epochs, seed)
-            )
+            # The fold is stored as its base rows, then its test rows.
+            split = carve_validation(np.arange(len(base)), np.arange(len(base), len(ratings)), valid_size, seed)
+            per_split.append(_one_split(fold, split, repeat, max_epochs, seed))
     rows = [_mean_row(name, [results[name] for results in per_split]) for name in MODELS]
     article_seconds = next(row["train_seconds"] for row in rows if row["model"] == "article")
     for row in rows:

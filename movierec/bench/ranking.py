@@ -12,7 +12,7 @@ import torch
 
 from movierec.config import BIASED_MF, TrainConfig, preset
 from movierec.data import Dataset
-from movierec.evaluate.splits import SEED, TEST_SHARE, Split, split_per_user
+from movierec.evaluate.splits import SEED, TEST_SHARE, carve_validation, split_per_user
 from movierec.evaluate.topn import K, TopK, evaluate_ranking
 from movierec.ids import IdIndex
 from movierec.model.artifacts import TrainedModel
@@ -23,6 +23,7 @@ from movierec.suggest.recommend import recommend
 
 PEER_MOVIES = 10_000  # the EASE peer's block: every movie of the bundled data; bounded for the largest releases
 SCORE_BATCH = 256  # users scored per forward pass when ranking by predicted rating
+NETWORK_VALID_SHARE = 0.05  # the networks stop early on this share of the training part, never the test part
 COLUMNS = ("precision_at_10", "recall_at_10", "ndcg_at_10", "liked_ndcg_at_10", "coverage", "mean_count")
 
 
@@ -30,13 +31,6 @@ def _timed(build: Callable[[], Any]) -> tuple[Any, float]:
     started = time.perf_counter()
     built = build()
     return built, time.perf_counter() - started
-
-
-def _network_split(train_positions: np.ndarray, test_positions: np.ndarray, seed: int) -> Split:
-    """The ranking split as a training split: early stopping on 5% of the training part, never the test part."""
-    order = np.random.default_rng(seed).permutation(train_positions)
-    n_valid = round(len(order) * 0.05)
-    return Split(np.sort(order[n_valid:]), np.sort(order[:n_valid]), np.sort(test_positions))
 
 
 def _by_rating(model: TrainedModel, train: pd.DataFrame) -> TopK:
@@ -166,7 +160,7 @@ def run_ranking_bench(dataset: Dataset, networks: dict[str, TrainConfig] | None 
     add("ease", ease, seconds, f"penalty {regularisation:g} chosen on validation")
     for name, build in _implicit_peers(train).items():
         add(name, *_timed(build), "implicit library")
-    split = _network_split(parts.train, parts.test, preset("default").seed)
+    split = carve_validation(parts.train, parts.test, NETWORK_VALID_SHARE, preset("default").seed)
     for name, config in networks.items():
         model = train_model(dataset, config, preset=name, split=split, ranking=name == "default")
         assert model.results is not None  # train_model scores every model it returns
