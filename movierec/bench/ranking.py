@@ -19,7 +19,7 @@ from movierec.model.artifacts import TrainedModel
 from movierec.model.ranker import block_of, ease_weights, gram, seen_matrix
 from movierec.pipeline import train_model
 from movierec.suggest.fit_ranker import VALID_SEED, choose_regularisation, sample_users
-from movierec.suggest.recommend import recommend
+from movierec.suggest.recommend import ratings_by_user, recommend
 
 PEER_MOVIES = 10_000  # the EASE peer's block: every movie of the bundled data; bounded for the largest releases
 SCORE_BATCH = 256  # users scored per forward pass when ranking by predicted rating
@@ -53,9 +53,7 @@ def _by_rating(model: TrainedModel, train: pd.DataFrame) -> TopK:
 
 def _as_page(model: TrainedModel, train: pd.DataFrame, order: str) -> TopK:
     """What the Rate page lists: fold-in of the user's training ratings, then its default filters and ``order``."""
-    ratings = train.groupby("user_id")[["movie_id", "rating"]].apply(
-        lambda g: dict(zip(g["movie_id"].tolist(), g["rating"].astype(float).tolist(), strict=True))
-    )
+    ratings = ratings_by_user(train)
 
     def top_k(users: np.ndarray, k: int) -> np.ndarray:
         lists = []

@@ -17,7 +17,7 @@ from movierec.ids import IdIndex
 from movierec.model.artifacts import TrainedModel
 from movierec.model.ranker import Ranker, block_of, ease_weights, genre_rows, gram, seen_matrix
 from movierec.results import RankingScores, TopTenScores
-from movierec.suggest.recommend import fold_in
+from movierec.suggest.recommend import fold_in, ratings_by_user
 
 # Walked upwards while validation improves. EASE's best penalty grows with the data (about 100-500 on
 # the 100k-rating releases, thousands on the 20M ones), so the grid spans both.
@@ -150,11 +150,7 @@ def _predictions(
     model: TrainedModel, ratings: pd.DataFrame, users: np.ndarray, block: np.ndarray, folded: Callable[[int], None]
 ) -> torch.Tensor:
     """``(len(users), len(block))`` predicted ratings after fold-in of each user's ``ratings``; ``folded(n)`` after each."""
-    mine = ratings[ratings["user_id"].isin(users)]
-    per_user = {
-        u: dict(zip(g["movie_id"].tolist(), g["rating"].astype(float).tolist(), strict=True))
-        for u, g in mine.groupby("user_id")
-    }
+    per_user = ratings_by_user(ratings[ratings["user_id"].isin(users)])
     if not len(users):
         return torch.zeros(0, len(block))
     predictions = []

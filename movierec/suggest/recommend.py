@@ -87,6 +87,16 @@ def check_ratings(model: TrainedModel, ratings: Mapping[int, float]) -> None:
             )
 
 
+def ratings_dict(ratings: pd.DataFrame) -> dict[int, float]:
+    """A ratings frame's ``movie_id -> rating`` as :func:`fold_in` takes it (a later row of a movie wins)."""
+    return dict(zip(ratings["movie_id"].tolist(), ratings["rating"].astype(float).tolist(), strict=True))
+
+
+def ratings_by_user(ratings: pd.DataFrame) -> dict[int, dict[int, float]]:
+    """:func:`ratings_dict` of each user in a ratings frame, by user id."""
+    return {int(user): ratings_dict(theirs) for user, theirs in ratings.groupby("user_id")}
+
+
 def fold_in(model: TrainedModel, ratings: Mapping[int, float]) -> FoldIn:
     """Fit a user vector (and bias) to ``ratings`` with the network and movie embeddings frozen.
 
