@@ -288,8 +288,8 @@ def similar_movies(
     mask[row] = False
     ids = model.movies["movie_id"].to_numpy()
     ranker = model.ranker
-    position = np.searchsorted(ranker.rows, row) if ranker is not None else 0
-    if order == "ranking" and ranker is not None and position < len(ranker.rows) and ranker.rows[position] == row:
+    position = int(ranker.positions(np.array([row]))[0]) if ranker is not None else -1
+    if order == "ranking" and ranker is not None and position >= 0:
         weights = ranker.weights[position].numpy().astype(np.float64)
         similarity = np.zeros(len(ids))
         similarity[ranker.rows] = weights / max(float(weights.max()), 1e-12)
