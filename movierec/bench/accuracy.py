@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from movierec.bench.measure import measure
+from movierec.bench.tables import markdown_table
 from movierec.config import BIASED_MF, TrainConfig, preset
 from movierec.data import Dataset
 from movierec.evaluate.accuracy import BiasBaseline, GlobalMean, mae, rmse
@@ -131,10 +132,9 @@ def _mean_row(name: str, measures: list[Measure]) -> dict[str, Any]:
 
 def format_table(report: dict[str, Any]) -> str:
     """The report as an aligned text table (also valid Markdown)."""
-    header = "| model | test RMSE | test MAE | epochs | train s | ratings/s | peak MB | time / article |"
-    lines = [f"{report['dataset']}: {report['protocol']}", header, "|" + "---|" * 8]
-    for r in report["results"]:
-        cells = [
+    header = ("model", "test RMSE", "test MAE", "epochs", "train s", "ratings/s", "peak MB", "time / article")
+    rows = [
+        (
             r["model"],
             f"{r['test_rmse']:.4f}",
             f"{r['test_mae']:.4f}",
@@ -143,21 +143,18 @@ def format_table(report: dict[str, Any]) -> str:
             f"{r['ratings_per_second']:,.0f}",
             "-" if r["peak_memory_mb"] is None else f"{r['peak_memory_mb']:.0f}",
             f"{r['time_ratio_to_article']:.3f}",
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        )
+        for r in report["results"]
+    ]
+    return f"{report['dataset']}: {report['protocol']}\n" + markdown_table(header, rows)
 
 
 def format_spread(reports: list[dict[str, Any]], seeds: tuple[int, ...]) -> str:
     """Each model's test RMSE over the seeds: mean, standard deviation, smallest and largest."""
-    lines = [
-        f"test RMSE over seeds {', '.join(map(str, seeds))}",
-        "| model | mean | sd | min | max |",
-        "|---|---|---|---|---|",
-    ]
+    rows = []
     for name in MODELS:
         values = [next(r["test_rmse"] for r in report["results"] if r["model"] == name) for report in reports]
-        lines.append(
-            f"| {name} | {np.mean(values):.4f} | {np.std(values, ddof=1):.4f} | {min(values):.4f} | {max(values):.4f} |"
-        )
-    return "\n".join(lines)
+        stats = (np.mean(values), np.std(values, ddof=1), min(values), max(values))
+        rows.append((name, *(f"{value:.4f}" for value in stats)))
+    title = f"test RMSE over seeds {', '.join(map(str, seeds))}"
+    return title + "\n" + markdown_table(("model", "mean", "sd", "min", "max"), rows)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from movierec.bench.tables import markdown_table
 from movierec.config import preset
 from movierec.data import Dataset
 from movierec.ids import IdIndex
@@ -93,9 +94,16 @@ def run_fold_in_bench(dataset: Dataset) -> dict[str, Any]:
 
 def format_fold_in(report: dict[str, Any]) -> str:
     """The fold-in timings as a Markdown table."""
-    lines = ["| model | movies | users | ratings given | fold-in ms | suggestions ms |", "|" + "---|" * 6]
-    for r in report["fold_in"]:
-        lines.append(
-            f"| {r['model']} | {r['movies']:,} | {r['users']:,} | {r['ratings']} | {r['fold_in_ms']:.1f} | {r['recommend_ms']:.1f} |"
+    header = ("model", "movies", "users", "ratings given", "fold-in ms", "suggestions ms")
+    rows = [
+        (
+            r["model"],
+            f"{r['movies']:,}",
+            f"{r['users']:,}",
+            f"{r['ratings']}",
+            f"{r['fold_in_ms']:.1f}",
+            f"{r['recommend_ms']:.1f}",
         )
-    return "\n".join(lines)
+        for r in report["fold_in"]
+    ]
+    return markdown_table(header, rows)

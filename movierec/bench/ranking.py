@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from movierec.bench.tables import markdown_table
 from movierec.config import BIASED_MF, TrainConfig, preset
 from movierec.data import Dataset
 from movierec.evaluate.splits import SEED, TEST_SHARE, carve_validation, split_per_user
@@ -183,16 +184,16 @@ def run_ranking_bench(dataset: Dataset, networks: dict[str, TrainConfig] | None 
 
 
 def format_ranking(report: dict[str, Any]) -> str:
-    """The report as an aligned text table (also valid Markdown)."""
-    header = "| model | P@10 | R@10 | nDCG@10 | liked nDCG@10 | coverage | mean count | train s |"
-    lines = [f"{report['dataset']}: {report['protocol']}", header, "|" + "---|" * 8]
-    for r in report["results"]:
-        cells = [
+    """The report as an aligned text table (also valid Markdown), then each model's note."""
+    header = ("model", "P@10", "R@10", "nDCG@10", "liked nDCG@10", "coverage", "mean count", "train s")
+    rows = [
+        (
             r["model"],
             *(f"{r[c]:.4f}" for c in COLUMNS[:5]),
             f"{r['mean_count']:.1f}",
             f"{r['train_seconds']:.2f}",
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
+        )
+        for r in report["results"]
+    ]
     notes = [f"{r['model']}: {r['note']}" for r in report["results"] if r.get("note")]
-    return "\n".join(lines + notes)
+    return "\n".join([f"{report['dataset']}: {report['protocol']}", markdown_table(header, rows), *notes])
