@@ -17,6 +17,7 @@ from movierec.evaluate.accuracy import BiasBaseline, GlobalMean, mae, rmse
 from movierec.evaluate.splits import Split, carve_validation, split_ratings
 from movierec.pipeline import train_model
 
+# The networks the benchmarks compare: the article preset, the default and a biased matrix factorisation.
 NETWORKS: dict[str, TrainConfig] = {"article": preset("article"), "default": preset("default"), "biased_mf": BIASED_MF}
 SCALE_RATINGS = 25_000_095  # --scale's release: ml-25m's size
 MAX_SEEDS = 20  # seeds per run: each is a whole benchmark
