@@ -11,7 +11,7 @@ import scipy.sparse as sp
 import torch
 
 from movierec.evaluate.splits import split_per_user
-from movierec.evaluate.topn import K, list_metrics
+from movierec.evaluate.topn import K, top_ten_metrics
 from movierec.events import RANKER, SCORING, PhaseSteps, Report
 from movierec.ids import IdIndex
 from movierec.model.artifacts import TrainedModel
@@ -173,7 +173,7 @@ def _quality(block_ids: np.ndarray, scores: torch.Tensor, users: np.ndarray, val
     top = torch.topk(scores, min(K, scores.shape[1]), dim=1).indices.numpy()
     lists = dict(zip(users.tolist(), block_ids[top], strict=True))
     mine = valid[valid["user_id"].isin(users)]
-    metrics = list_metrics(lists, mine, pd.Series(dtype=np.int64), len(block_ids))
+    metrics = top_ten_metrics(lists, mine, pd.Series(dtype=np.int64), len(block_ids))
     return metrics["ndcg_at_10"] + metrics["liked_ndcg_at_10"]
 
 
@@ -249,7 +249,7 @@ def held_out_ranking(
 
     def top_ten(top: list[np.ndarray]) -> TopTenScores:
         lists = dict(zip(users.tolist(), block_ids[np.concatenate(top)], strict=True))
-        metrics = list_metrics(lists, mine, pd.Series(dtype=np.int64), len(ranker.rows))
+        metrics = top_ten_metrics(lists, mine, pd.Series(dtype=np.int64), len(ranker.rows))
         return TopTenScores(metrics["precision_at_10"], metrics["ndcg_at_10"], metrics["liked_ndcg_at_10"])
 
     return RankingScores(suggestions=top_ten(ours), most_popular=top_ten(popular))
