@@ -13,17 +13,8 @@ from movierec.data.search import TitleSearch, normalise
 from movierec.errors import MovieRecError
 from movierec.model.network import EmbeddingNet
 from movierec.suggest.dataset_users import held_out, held_out_counts, user_test_ratings
-from movierec.suggest.recommend import (
-    Filters,
-    fold_in,
-    liked,
-    most_rated,
-    popularity_scores,
-    ratings_by_user,
-    ratings_dict,
-    recommend,
-    similar_movies,
-)
+from movierec.suggest.foldin import fold_in, ratings_by_user, ratings_dict
+from movierec.suggest.recommend import Filters, liked, most_rated, popularity_scores, recommend, similar_movies
 from tests.factories import planted_dataset, tiny_model
 
 COMEDIES = (2, 4, 6, 8, 10, 12)

@@ -21,7 +21,8 @@ from movierec.ids import IdIndex
 from movierec.model.artifacts import TrainedModel
 from movierec.model.network import build_network
 from movierec.pipeline import train_model
-from movierec.suggest.recommend import fold_in, recommend
+from movierec.suggest.foldin import fold_in
+from movierec.suggest.recommend import recommend
 
 LARGEST = ("ml-32m size", 200_948, 87_585)  # name, users, movies of the largest variant
 RATING_COUNTS = (1, 10, 50)

@@ -21,7 +21,8 @@ from movierec.model.artifacts import TrainedModel
 from movierec.model.ranker import block_of, ease_weights, gram, seen_matrix
 from movierec.pipeline import train_model
 from movierec.suggest.fit_ranker import VALID_SEED, choose_regularisation, sample_users
-from movierec.suggest.recommend import ratings_by_user, recommend
+from movierec.suggest.foldin import ratings_by_user
+from movierec.suggest.recommend import recommend
 
 PEER_MOVIES = 10_000  # the EASE peer's block: every movie of the bundled data; bounded for the largest releases
 SCORE_BATCH = 256  # users scored per forward pass when ranking by predicted rating

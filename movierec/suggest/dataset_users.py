@@ -64,7 +64,8 @@ def user_suggestions(
     Returns:
         :func:`movierec.suggest.recommend.recommend`'s table plus ``held_out`` (True where they rated it in the test part).
     """
-    from movierec.suggest.recommend import ratings_dict, recommend
+    from movierec.suggest.foldin import ratings_dict
+    from movierec.suggest.recommend import recommend
 
     theirs = dataset.ratings[dataset.ratings["user_id"] == user_id]
     tested = test[test["user_id"] == user_id]

@@ -17,7 +17,7 @@ from movierec.ids import IdIndex
 from movierec.model.artifacts import TrainedModel
 from movierec.model.ranker import Ranker, block_of, ease_weights, genre_rows, gram, seen_matrix
 from movierec.results import RankingScores, TopTenScores
-from movierec.suggest.recommend import fold_in, ratings_by_user
+from movierec.suggest.foldin import fold_in, ratings_by_user
 
 # Walked upwards while validation improves. EASE's best penalty grows with the data (about 100-500 on
 # the 100k-rating releases, thousands on the 20M ones), so the grid spans both.
