@@ -140,8 +140,7 @@ def run_ranking_bench(dataset: Dataset, networks: dict[str, TrainConfig] | None 
 
     Args:
         dataset: the ratings.
-        networks: the networks to train (default: :func:`ranked_networks`); tests pass
-            tiny ones.
+        networks: the networks to train (default: :func:`ranked_networks`); tests pass tiny ones.
 
     Returns:
         ``{"dataset", "protocol", "results": [{"model", <COLUMNS>, "train_seconds"}, ...]}``.
