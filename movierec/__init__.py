@@ -39,7 +39,7 @@ _HOMES = {
     "TrainingResults": "movierec.results",
     "load_model": "movierec.model.artifacts",
     "list_models": "movierec.model.artifacts",
-    "fold_in": "movierec.suggest.recommend",
+    "fold_in": "movierec.suggest.foldin",
     "similar_movies": "movierec.suggest.recommend",
     "TitleSearch": "movierec.data.search",
     "project_pca": "movierec.explore.pca",
@@ -68,7 +68,7 @@ if TYPE_CHECKING:
     from movierec.pipeline import train_model as train_model
     from movierec.profiles.store import ProfileStore as ProfileStore
     from movierec.results import TrainingResults as TrainingResults
-    from movierec.suggest.recommend import fold_in as fold_in
+    from movierec.suggest.foldin import fold_in as fold_in
     from movierec.suggest.recommend import similar_movies as similar_movies
 
 

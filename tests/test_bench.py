@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 import torch
 from factories import TINY, planted_dataset
@@ -12,7 +11,6 @@ from factories import TINY, planted_dataset
 import movierec.cli.bench
 from movierec.bench.accuracy import MODELS, run_bench
 from movierec.cli.commands import main
-from movierec.evaluate.splits import fold_split
 
 KEYS = {
     "model",
@@ -47,13 +45,6 @@ def test_bench_rejects_zero_repeats(monkeypatch, capsys):
     monkeypatch.setattr(movierec.cli.bench, "load_dataset", lambda args: planted_dataset())
     assert main(["bench", "--repeat", "0"]) == 2
     assert "--repeat" in capsys.readouterr().err
-
-
-def test_fold_split_carves_validation_from_base_only():
-    split = fold_split(n_base=100, n_test=25, valid_size=0.1, seed=1)
-    assert len(split.valid) == 10 and len(split.train) == 90
-    assert set(split.train) | set(split.valid) == set(range(100))
-    np.testing.assert_array_equal(split.test, np.arange(100, 125))
 
 
 def test_bench_on_folds_reports_their_mean():

@@ -68,3 +68,13 @@ def test_implicit_peers_are_skipped_when_the_library_is_missing(monkeypatch) -> 
 
     monkeypatch.setattr(builtins, "__import__", no_implicit)
     assert bench_ranking._implicit_peers(planted_dataset().ratings) == {}
+
+
+def test_the_ranking_bench_trains_the_accuracy_benchmarks_networks_default_first() -> None:
+    from movierec.bench.accuracy import NETWORKS
+    from movierec.config import BIASED_MF, preset
+
+    networks = bench_ranking.ranked_networks()
+    assert list(networks) == ["default", "article", "biased_mf"]
+    assert networks == {"default": preset("default"), "article": preset("article"), "biased_mf": BIASED_MF}
+    assert networks == NETWORKS

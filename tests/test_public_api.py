@@ -28,3 +28,12 @@ def test_importing_the_package_loads_neither_torch_nor_pandas():
     code = "import sys, movierec; print('torch' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_the_public_suggestion_path_keeps_its_names():
+    import movierec.recommend as public
+    from movierec.suggest import foldin, recommend
+
+    assert public.fold_in is movierec.fold_in is foldin.fold_in and foldin.fold_in.__module__ == foldin.__name__
+    assert public.recommend is recommend.recommend and public.similar_movies is movierec.similar_movies
+    assert public.__all__ == ["fold_in", "recommend", "similar_movies"]

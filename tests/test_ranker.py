@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -97,3 +99,23 @@ def test_more_like_this_by_co_watching_scales_the_strongest_link_to_one(model) -
     assert 2 not in table["movie_id"].tolist()
     by_embedding = similar_movies(model, 2, k=5, order="rating")
     assert by_embedding["similarity"].between(-1.0, 1.0).all()
+
+
+def test_positions_find_movie_rows_in_the_block() -> None:
+    ranker = Ranker(np.array([2, 5, 9]), torch.zeros(3, 3), 0.0, 1.0, torch.zeros(3, 1), 0.0)
+    assert ranker.positions(np.array([9, 0, 2, 5, 12, 6])).tolist() == [2, -1, 0, 1, -1, -1]
+
+
+def test_more_like_this_outside_the_block_is_by_embedding(model) -> None:
+    ranker = model.ranker
+    outside = ranker.rows != model.movie_index.row(2)
+    assert not outside.all()  # movie 2 starts inside the block
+    smaller = replace(
+        ranker,
+        rows=ranker.rows[outside],
+        weights=ranker.weights[outside][:, outside],
+        genres=ranker.genres[outside],
+    )
+    without = replace(model, ranker=smaller)
+    by_ranking = similar_movies(without, 2, k=5, order="ranking")
+    pd.testing.assert_frame_equal(by_ranking, similar_movies(model, 2, k=5, order="rating"))

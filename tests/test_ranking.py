@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from movierec.evaluate.splits import split_per_user
-from movierec.evaluate.topn import evaluate_ranking, list_metrics, ndcg_at_k, precision_at_k, recall_at_k
+from movierec.evaluate.topn import evaluate_ranking, ndcg_at_k, precision_at_k, recall_at_k, top_ten_metrics
 
 DISCOUNTS = [1 / math.log2(i + 2) for i in range(10)]
 
@@ -53,11 +53,11 @@ def test_ties_in_gain_score_by_position_only() -> None:
     assert ndcg_at_k(np.array([1, 5, 2]), {5}) == pytest.approx(DISCOUNTS[1])
 
 
-def test_list_metrics_averages_users_and_counts_liked_coverage_and_mainstream() -> None:
+def test_top_ten_metrics_averages_users_and_counts_liked_coverage_and_mainstream() -> None:
     test = pd.DataFrame({"user_id": [1, 1, 2], "movie_id": [10, 11, 20], "rating": [5.0, 2.0, 3.0]})
     counts = pd.Series({10: 4, 11: 2, 20: 6, 30: 8})
     lists = {1: np.array([10, 30, -1]), 2: np.array([30, 10, -1])}
-    metrics = list_metrics(lists, test, counts, n_catalogue=4)
+    metrics = top_ten_metrics(lists, test, counts, n_catalogue=4)
     assert metrics["ndcg_at_10"] == pytest.approx((1 / sum(DISCOUNTS[:2]) + 0.0) / 2)
     assert metrics["precision_at_10"] == pytest.approx((0.1 + 0.0) / 2)
     assert metrics["recall_at_10"] == pytest.approx((0.5 + 0.0) / 2)
@@ -87,3 +87,13 @@ def test_evaluate_ranking_scores_a_suggester_that_knows_the_answers() -> None:
     metrics = evaluate_ranking(train, test, oracle)
     assert metrics["ndcg_at_10"] == pytest.approx(1.0)
     assert metrics["coverage"] == pytest.approx(0.5)
+
+
+def test_top_ten_metrics_judge_only_the_first_ten_places() -> None:
+    test = pd.DataFrame({"user_id": [1], "movie_id": [11], "rating": [5.0]})
+    lists = {1: np.arange(12)}  # movie 11 is in the twelfth place
+    metrics = top_ten_metrics(lists, test, pd.Series({m: 1 for m in range(12)}), n_catalogue=12)
+    at_ten = {f"{name}_at_10" for name in ("precision", "recall", "ndcg", "liked_ndcg")}
+    assert set(metrics) == at_ten | {"coverage", "mean_count"}
+    assert metrics["precision_at_10"] == metrics["recall_at_10"] == metrics["ndcg_at_10"] == 0.0
+    assert metrics["coverage"] == pytest.approx(10 / 12)

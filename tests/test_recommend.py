@@ -13,7 +13,8 @@ from movierec.data.search import TitleSearch, normalise
 from movierec.errors import MovieRecError
 from movierec.model.network import EmbeddingNet
 from movierec.suggest.dataset_users import held_out, held_out_counts, user_test_ratings
-from movierec.suggest.recommend import Filters, fold_in, liked, most_rated, popularity_scores, recommend, similar_movies
+from movierec.suggest.foldin import fold_in, ratings_by_user, ratings_dict
+from movierec.suggest.recommend import Filters, liked, most_rated, popularity_scores, recommend, similar_movies
 from tests.factories import planted_dataset, tiny_model
 
 COMEDIES = (2, 4, 6, 8, 10, 12)
@@ -116,6 +117,15 @@ def test_filters_limit_genres_years_and_counts(model):
     years = recommend(model, {}, top_n=50, filters=Filters(year_min=1990, year_max=1995, min_ratings=0)).table
     assert len(years) and years["year"].between(1990, 1995).all()
     assert recommend(model, {}, filters=Filters(min_ratings=10**6)).table.empty
+
+
+def test_a_ratings_frame_becomes_the_movie_id_to_rating_dicts_fold_in_takes():
+    frame = pd.DataFrame({"user_id": [7, 3, 7, 7], "movie_id": [10, 11, 12, 10], "rating": [4, 2.5, 1, 5]})
+    assert ratings_dict(frame[frame["user_id"] == 3]) == {11: 2.5}
+    by_user = ratings_by_user(frame)
+    assert by_user == {3: {11: 2.5}, 7: {10: 5.0, 12: 1.0}}  # a later rating of a movie wins
+    assert all(type(user) is int and type(rating) is float for user in by_user for rating in by_user[user].values())
+    assert ratings_by_user(frame.iloc[:0]) == {}
 
 
 def test_liked_needs_above_middle_and_own_mean(model):

@@ -14,13 +14,15 @@ import numpy as np
 import pandas as pd
 import torch
 
+from movierec.bench.tables import markdown_table
 from movierec.config import preset
 from movierec.data import Dataset
 from movierec.ids import IdIndex
 from movierec.model.artifacts import TrainedModel
 from movierec.model.network import build_network
 from movierec.pipeline import train_model
-from movierec.suggest.recommend import fold_in, recommend
+from movierec.suggest.foldin import fold_in
+from movierec.suggest.recommend import recommend
 
 LARGEST = ("ml-32m size", 200_948, 87_585)  # name, users, movies of the largest variant
 RATING_COUNTS = (1, 10, 50)
@@ -93,9 +95,16 @@ def run_fold_in_bench(dataset: Dataset) -> dict[str, Any]:
 
 def format_fold_in(report: dict[str, Any]) -> str:
     """The fold-in timings as a Markdown table."""
-    lines = ["| model | movies | users | ratings given | fold-in ms | suggestions ms |", "|" + "---|" * 6]
-    for r in report["fold_in"]:
-        lines.append(
-            f"| {r['model']} | {r['movies']:,} | {r['users']:,} | {r['ratings']} | {r['fold_in_ms']:.1f} | {r['recommend_ms']:.1f} |"
+    header = ("model", "movies", "users", "ratings given", "fold-in ms", "suggestions ms")
+    rows = [
+        (
+            r["model"],
+            f"{r['movies']:,}",
+            f"{r['users']:,}",
+            f"{r['ratings']}",
+            f"{r['fold_in_ms']:.1f}",
+            f"{r['recommend_ms']:.1f}",
         )
-    return "\n".join(lines)
+        for r in report["fold_in"]
+    ]
+    return markdown_table(header, rows)

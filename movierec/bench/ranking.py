@@ -10,19 +10,23 @@ import numpy as np
 import pandas as pd
 import torch
 
-from movierec.config import BIASED_MF, TrainConfig, preset
+from movierec.bench.accuracy import NETWORKS
+from movierec.bench.tables import markdown_table
+from movierec.config import TrainConfig, preset
 from movierec.data import Dataset
-from movierec.evaluate.splits import SEED, TEST_SHARE, Split, split_per_user
+from movierec.evaluate.splits import SEED, TEST_SHARE, carve_validation, split_per_user
 from movierec.evaluate.topn import K, TopK, evaluate_ranking
 from movierec.ids import IdIndex
 from movierec.model.artifacts import TrainedModel
 from movierec.model.ranker import block_of, ease_weights, gram, seen_matrix
 from movierec.pipeline import train_model
 from movierec.suggest.fit_ranker import VALID_SEED, choose_regularisation, sample_users
+from movierec.suggest.foldin import ratings_by_user
 from movierec.suggest.recommend import recommend
 
 PEER_MOVIES = 10_000  # the EASE peer's block: every movie of the bundled data; bounded for the largest releases
 SCORE_BATCH = 256  # users scored per forward pass when ranking by predicted rating
+NETWORK_VALID_SHARE = 0.05  # the networks stop early on this share of the training part, never the test part
 COLUMNS = ("precision_at_10", "recall_at_10", "ndcg_at_10", "liked_ndcg_at_10", "coverage", "mean_count")
 
 
@@ -30,13 +34,6 @@ def _timed(build: Callable[[], Any]) -> tuple[Any, float]:
     started = time.perf_counter()
     built = build()
     return built, time.perf_counter() - started
-
-
-def _network_split(train_positions: np.ndarray, test_positions: np.ndarray, seed: int) -> Split:
-    """The ranking split as a training split: early stopping on 5% of the training part, never the test part."""
-    order = np.random.default_rng(seed).permutation(train_positions)
-    n_valid = round(len(order) * 0.05)
-    return Split(np.sort(order[n_valid:]), np.sort(order[:n_valid]), np.sort(test_positions))
 
 
 def _by_rating(model: TrainedModel, train: pd.DataFrame) -> TopK:
@@ -59,9 +56,7 @@ def _by_rating(model: TrainedModel, train: pd.DataFrame) -> TopK:
 
 def _as_page(model: TrainedModel, train: pd.DataFrame, order: str) -> TopK:
     """What the Rate page lists: fold-in of the user's training ratings, then its default filters and ``order``."""
-    ratings = train.groupby("user_id")[["movie_id", "rating"]].apply(
-        lambda g: dict(zip(g["movie_id"].tolist(), g["rating"].astype(float).tolist(), strict=True))
-    )
+    ratings = ratings_by_user(train)
 
     def top_k(users: np.ndarray, k: int) -> np.ndarray:
         lists = []
@@ -135,18 +130,22 @@ def _implicit_peers(train: pd.DataFrame) -> dict[str, Callable[[], TopK]]:
     }
 
 
+def ranked_networks() -> dict[str, TrainConfig]:
+    """The accuracy benchmark's networks, the Rate page's (``default``) first so its rows lead the table."""
+    return {name: NETWORKS[name] for name in sorted(NETWORKS, key=lambda name: name != "default")}
+
+
 def run_ranking_bench(dataset: Dataset, networks: dict[str, TrainConfig] | None = None) -> dict[str, Any]:
     """Every ranking model on the per-user split of ``dataset``; the ``default`` row is the Rate page's list.
 
     Args:
         dataset: the ratings.
-        networks: the networks to train (default: the default and article presets and biased MF); tests
-            pass tiny ones.
+        networks: the networks to train (default: :func:`ranked_networks`); tests pass tiny ones.
 
     Returns:
         ``{"dataset", "protocol", "results": [{"model", <COLUMNS>, "train_seconds"}, ...]}``.
     """
-    networks = networks or {"default": preset("default"), "article": preset("article"), "biased_mf": BIASED_MF}
+    networks = networks or ranked_networks()
     parts = split_per_user(dataset.ratings)
     train, test = dataset.ratings.iloc[parts.train], dataset.ratings.iloc[parts.test]
     rows: list[dict[str, Any]] = []
@@ -166,7 +165,7 @@ def run_ranking_bench(dataset: Dataset, networks: dict[str, TrainConfig] | None 
     add("ease", ease, seconds, f"penalty {regularisation:g} chosen on validation")
     for name, build in _implicit_peers(train).items():
         add(name, *_timed(build), "implicit library")
-    split = _network_split(parts.train, parts.test, preset("default").seed)
+    split = carve_validation(parts.train, parts.test, NETWORK_VALID_SHARE, preset("default").seed)
     for name, config in networks.items():
         model = train_model(dataset, config, preset=name, split=split, ranking=name == "default")
         assert model.results is not None  # train_model scores every model it returns
@@ -191,16 +190,16 @@ def run_ranking_bench(dataset: Dataset, networks: dict[str, TrainConfig] | None 
 
 
 def format_ranking(report: dict[str, Any]) -> str:
-    """The report as an aligned text table (also valid Markdown)."""
-    header = "| model | P@10 | R@10 | nDCG@10 | liked nDCG@10 | coverage | mean count | train s |"
-    lines = [f"{report['dataset']}: {report['protocol']}", header, "|" + "---|" * 8]
-    for r in report["results"]:
-        cells = [
+    """The report as an aligned text table (also valid Markdown), then each model's note."""
+    header = ("model", "P@10", "R@10", "nDCG@10", "liked nDCG@10", "coverage", "mean count", "train s")
+    rows = [
+        (
             r["model"],
             *(f"{r[c]:.4f}" for c in COLUMNS[:5]),
             f"{r['mean_count']:.1f}",
             f"{r['train_seconds']:.2f}",
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
+        )
+        for r in report["results"]
+    ]
     notes = [f"{r['model']}: {r['note']}" for r in report["results"] if r.get("note")]
-    return "\n".join(lines + notes)
+    return "\n".join([f"{report['dataset']}: {report['protocol']}", markdown_table(header, rows), *notes])

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from movierec.bench.measure import reset_peak, status_mb
+from movierec.bench.tables import markdown_table
 from movierec.config import preset
 from movierec.data import load_movielens
 from movierec.data.synth import write_synthetic_release
@@ -130,19 +131,21 @@ def run_scale_bench(
 
 def format_scale_table(report: dict[str, Any], threads: int) -> str:
     """The report as a Markdown table with a line on the release and its loading."""
-    lines = [
+    release = (
+        f"synthetic ml-25m-shaped release: {report['n_ratings']:,} ratings, {report['n_users']:,} users, "
+        f"{report['n_movies']:,} movies; first load {report['parse_s']:.1f} s, cached load {report['load_s']:.1f} s, "
+        f"peak {report['load_peak_mb']:.0f} MB; on {report['device']}, {threads} torch CPU thread(s)"
+    )
+    rows = [
         (
-            f"synthetic ml-25m-shaped release: {report['n_ratings']:,} ratings, {report['n_users']:,} users, "
-            f"{report['n_movies']:,} movies; first load {report['parse_s']:.1f} s, cached load {report['load_s']:.1f} s, "
-            f"peak {report['load_peak_mb']:.0f} MB; on {report['device']}, {threads} torch CPU thread(s)"
-        ),
-        "| preset | load s | s / epoch | ratings/s | peak MB | GPU peak MB |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in report["results"]:
-        epoch = f"{r['s_per_epoch']:.1f}" + (" (est.)" if r["estimated"] else "")
-        gpu = f"{r['gpu_peak_mb']:.0f}" if "gpu_peak_mb" in r else "–"
-        lines.append(
-            f"| {r['preset']} | {report['load_s']:.1f} | {epoch} | {r['ratings_per_s']:,.0f} | {r['peak_mb']:.0f} | {gpu} |"
+            r["preset"],
+            f"{report['load_s']:.1f}",
+            f"{r['s_per_epoch']:.1f}" + (" (est.)" if r["estimated"] else ""),
+            f"{r['ratings_per_s']:,.0f}",
+            f"{r['peak_mb']:.0f}",
+            f"{r['gpu_peak_mb']:.0f}" if "gpu_peak_mb" in r else "–",
         )
-    return "\n".join(lines)
+        for r in report["results"]
+    ]
+    header = ("preset", "load s", "s / epoch", "ratings/s", "peak MB", "GPU peak MB")
+    return release + "\n" + markdown_table(header, rows)

@@ -33,11 +33,19 @@ def split_ratings(n_ratings: int, test_size: float = 0.2, valid_size: float = 0.
     The test part depends only on ``n_ratings``, ``test_size`` and ``seed``, so changing the validation
     share never changes which ratings are tested.
     """
-    _, n_valid, n_test = split_sizes(n_ratings, test_size, valid_size)
+    n_test = split_sizes(n_ratings, test_size, 0.0)[2]
     order = _shuffled(n_ratings, seed)
-    test, rest = order[:n_test], order[n_test:]
-    rest = np.random.default_rng(seed + 1).permutation(rest)
-    return Split(train=np.sort(rest[n_valid:]), valid=np.sort(rest[:n_valid]), test=np.sort(test))
+    return carve_validation(order[n_test:], order[:n_test], valid_size, seed + 1)
+
+
+def carve_validation(train: np.ndarray, test: np.ndarray, valid_size: float, seed: int) -> Split:
+    """Move a random ``valid_size`` share (rounded) of the ``train`` positions to validation; ``test`` stays as given.
+
+    Early stopping then watches ratings the model does not learn from, and never the test part.
+    """
+    order = np.random.default_rng(seed).permutation(train)
+    n_valid = round(len(order) * valid_size)
+    return Split(np.sort(order[n_valid:]), np.sort(order[:n_valid]), np.sort(test))
 
 
 def split_test(n_ratings: int, test_size: float = 0.2, seed: int = 1) -> np.ndarray:
@@ -81,10 +89,3 @@ def split_per_user(ratings: pd.DataFrame, share: float = TEST_SHARE, seed: int =
     is_test = np.zeros(len(users), dtype=bool)
     is_test[by_user] = rank < np.repeat(n_test, counts)
     return UserSplit(np.flatnonzero(~is_test), np.flatnonzero(is_test))
-
-
-def fold_split(n_base: int, n_test: int, valid_size: float, seed: int) -> Split:
-    """Positions for a fixed fold stored as ``base`` rows then ``test`` rows; validation is carved from base."""
-    order = np.random.default_rng(seed).permutation(n_base)
-    n_valid = round(n_base * valid_size)
-    return Split(np.sort(order[n_valid:]), np.sort(order[:n_valid]), np.arange(n_base, n_base + n_test))

@@ -64,12 +64,12 @@ def user_suggestions(
     Returns:
         :func:`movierec.suggest.recommend.recommend`'s table plus ``held_out`` (True where they rated it in the test part).
     """
+    from movierec.suggest.foldin import ratings_dict
     from movierec.suggest.recommend import recommend
 
     theirs = dataset.ratings[dataset.ratings["user_id"] == user_id]
     tested = test[test["user_id"] == user_id]
     training = theirs[~theirs.index.isin(tested.index)]
-    ratings = dict(zip(training["movie_id"].tolist(), training["rating"].astype(float).tolist(), strict=True))
-    table = recommend(model, ratings, top_n=top_n, order=order).table
+    table = recommend(model, ratings_dict(training), top_n=top_n, order=order).table
     table["held_out"] = table["movie_id"].isin(tested["movie_id"])
     return table

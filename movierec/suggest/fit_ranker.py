@@ -11,13 +11,13 @@ import scipy.sparse as sp
 import torch
 
 from movierec.evaluate.splits import split_per_user
-from movierec.evaluate.topn import K, list_metrics
+from movierec.evaluate.topn import K, top_ten_metrics
 from movierec.events import RANKER, SCORING, PhaseSteps, Report
 from movierec.ids import IdIndex
 from movierec.model.artifacts import TrainedModel
 from movierec.model.ranker import Ranker, block_of, ease_weights, genre_rows, gram, seen_matrix
 from movierec.results import RankingScores, TopTenScores
-from movierec.suggest.recommend import fold_in
+from movierec.suggest.foldin import fold_in, ratings_by_user
 
 # Walked upwards while validation improves. EASE's best penalty grows with the data (about 100-500 on
 # the 100k-rating releases, thousands on the 20M ones), so the grid spans both.
@@ -96,9 +96,7 @@ def fit_ranker(
         lambda g: _quality(block_ids, ranker.with_weights(0.0, g).block_scores(rows, no_rating), scored, valid),
         steps.advance,
     )
-    blend = _choose_blend(
-        model, ranker.with_weights(0.0, genre_weight), frame, inner.train, seen, valid, rng, steps
-    )
+    blend = _choose_blend(model, ranker.with_weights(0.0, genre_weight), frame, inner.train, seen, valid, rng, steps)
     steps.begin(SOLVING, 1)
     everything = seen_matrix(user_rows, movie_rows, block, n_users)
     ranker = Ranker(block, ease_weights(gram(everything), regularisation), blend, regularisation, genres, genre_weight)
@@ -152,11 +150,7 @@ def _predictions(
     model: TrainedModel, ratings: pd.DataFrame, users: np.ndarray, block: np.ndarray, folded: Callable[[int], None]
 ) -> torch.Tensor:
     """``(len(users), len(block))`` predicted ratings after fold-in of each user's ``ratings``; ``folded(n)`` after each."""
-    mine = ratings[ratings["user_id"].isin(users)]
-    per_user = {
-        u: dict(zip(g["movie_id"].tolist(), g["rating"].astype(float).tolist(), strict=True))
-        for u, g in mine.groupby("user_id")
-    }
+    per_user = ratings_by_user(ratings[ratings["user_id"].isin(users)])
     if not len(users):
         return torch.zeros(0, len(block))
     predictions = []
@@ -179,7 +173,7 @@ def _quality(block_ids: np.ndarray, scores: torch.Tensor, users: np.ndarray, val
     top = torch.topk(scores, min(K, scores.shape[1]), dim=1).indices.numpy()
     lists = dict(zip(users.tolist(), block_ids[top], strict=True))
     mine = valid[valid["user_id"].isin(users)]
-    metrics = list_metrics(lists, mine, pd.Series(dtype=np.int64), len(block_ids))
+    metrics = top_ten_metrics(lists, mine, pd.Series(dtype=np.int64), len(block_ids))
     return metrics["ndcg_at_10"] + metrics["liked_ndcg_at_10"]
 
 
@@ -255,7 +249,7 @@ def held_out_ranking(
 
     def top_ten(top: list[np.ndarray]) -> TopTenScores:
         lists = dict(zip(users.tolist(), block_ids[np.concatenate(top)], strict=True))
-        metrics = list_metrics(lists, mine, pd.Series(dtype=np.int64), len(ranker.rows))
+        metrics = top_ten_metrics(lists, mine, pd.Series(dtype=np.int64), len(ranker.rows))
         return TopTenScores(metrics["precision_at_10"], metrics["ndcg_at_10"], metrics["liked_ndcg_at_10"])
 
     return RankingScores(suggestions=top_ten(ours), most_popular=top_ten(popular))
