@@ -20,7 +20,7 @@ from movierec.config import (
 )
 from movierec.errors import MovieRecError
 from movierec.model.network import build_network
-from movierec.pipeline import genre_matrix
+from movierec.model.ranker import genre_rows
 from movierec.train.sizing import MEMORY_BUDGET_BYTES, parameter_count, training_bytes, validate_for_data
 
 # field, a bad value, the CLI words for it, what the message must say
@@ -144,7 +144,7 @@ SIZED = [
 @pytest.mark.parametrize("config", SIZED, ids=range(len(SIZED)))
 def test_the_sized_parameter_count_is_the_trained_networks_less_its_genre_part(config):
     n_users, n_movies = 7, 11
-    genres = genre_matrix(pd.Series([["Comedy"], ["Drama", "Crime"]] + [[]] * (n_movies - 2)))
+    genres = genre_rows(pd.Series([["Comedy"], ["Drama", "Crime"]] + [[]] * (n_movies - 2)))
     network = build_network(config, n_users, n_movies, 0.5, 5.0)
     if config.implicit:
         network.set_rated(torch.zeros(n_users + 1, dtype=torch.long), torch.zeros(0, dtype=torch.long))

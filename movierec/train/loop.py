@@ -21,6 +21,7 @@ from movierec.train.batches import ShuffledOrder, UserGroupedOrder
 from movierec.train.gpu_memory import out_of_gpu_memory, require_gpu_memory
 from movierec.train.optimisers import Steps
 from movierec.train.schedule import EarlyStopping, cosine_restarts
+from movierec.train.tensors import RatingTensors
 
 # Batches between loss reports. A report reads the losses back from the device, which on CUDA waits for
 # the queued work; on CPU it costs nothing, so every batch is reported at once.
@@ -33,26 +34,6 @@ REPORT_EVERY = {"cpu": 1, "cuda": 50}
 # thread, shared machine).
 GROUP_ABOVE = 32
 MIX_BATCHES = 8
-
-
-@dataclass(frozen=True)
-class RatingTensors:
-    """Ratings as embedding rows: three aligned 1-D tensors."""
-
-    users: torch.Tensor
-    movies: torch.Tensor
-    ratings: torch.Tensor
-
-    def __len__(self) -> int:
-        return len(self.ratings)
-
-    def take(self, positions: torch.Tensor) -> RatingTensors:
-        """The ratings at ``positions`` (``index_select``: several times faster than indexing on CPU)."""
-        return RatingTensors(*(t.index_select(0, positions) for t in (self.users, self.movies, self.ratings)))
-
-    def to(self, device: torch.device) -> RatingTensors:
-        """The same ratings on ``device``."""
-        return RatingTensors(self.users.to(device), self.movies.to(device), self.ratings.to(device))
 
 
 @dataclass
@@ -168,7 +149,7 @@ def _fit_on(
 def _by_user(data: RatingTensors) -> RatingTensors:
     """The same ratings sorted by user, so each scoring chunk computes few users' implicit parts."""
     order = torch.argsort(data.users, stable=True)
-    return RatingTensors(data.users[order], data.movies[order], data.ratings[order])
+    return data.take(order)
 
 
 def _order(
