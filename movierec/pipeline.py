@@ -117,7 +117,10 @@ def train_model(
     genres = genre_rows(movies["genres"]).contiguous()  # row by row: the network reads it by movie row
     del train, valid  # copied again when needed: at the largest releases, memory training needs
     network, result, refit = _fit_with_refit(config, train_rows, valid_rows, shape, genres, callbacks, stop)
-    model = TrainedModel(config, network, users, movies, scale, dataset.name, dataset.fingerprint, preset=preset)
+    history = [asdict(event) for event in result.history]
+    model = TrainedModel(
+        config, network, users, movies, scale, dataset.name, dataset.fingerprint, history=history, preset=preset
+    )
     del train_rows, valid_rows
     seen = rows_at(np.concatenate([split.train, split.valid]))  # training then validation ratings
     report = _reporter(callbacks)
@@ -125,22 +128,22 @@ def train_model(
     ranking_seconds = 0.0
     if ranking and not stopped:
         try:
-            ranking_seconds = _add_ranker(model, seen, report, stop)
+            model, ranking_seconds = _with_ranker(model, seen, report, stop)
         except Stopped:
             stopped = True  # the network is complete: keep it, without a ranker
             report(StopEvent(RANKER))
     scoring = PhaseSteps(SCORING, 1 if model.ranker is None else 2, report, None)
     test = rows_at(split.test)
     scoring.begin(f"rating errors of {len(test):,} test ratings")
-    results = _test_scores(model, dataset, split, test, rows_at(split.train))
+    scores = _test_scores(model, dataset, split, test, rows_at(split.train))
     scoring.stop = None if stopped else stop
     try:
         top_ten = held_out_ranking(model, seen, test, steps=scoring)
     except Stopped:
         top_ten, stopped = None, True  # the model and its ranker are complete: keep them, unscored
         report(StopEvent(SCORING))
-    model.results = TrainingResults(
-        **results,
+    results = TrainingResults(
+        **scores,
         valid_rmse=result.best_valid_rmse,
         epochs_run=result.epochs_run,
         refit_epochs=refit.epochs_run if refit else 0,
@@ -151,8 +154,7 @@ def train_model(
         ranking_seconds=ranking_seconds,
         ranking=top_ten,
     )
-    model.history = [asdict(event) for event in result.history]
-    return model
+    return replace(model, results=results)
 
 
 def _fit_with_refit(
@@ -226,15 +228,17 @@ def _narrow(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int32) if fits else values
 
 
-def _add_ranker(model: TrainedModel, ratings: pd.DataFrame, report: Callback, stop: threading.Event | None) -> float:
-    """Fit the suggestion ranker on the run's training ratings into ``model``; returns the seconds it took.
+def _with_ranker(
+    model: TrainedModel, ratings: pd.DataFrame, report: Callback, stop: threading.Event | None
+) -> tuple[TrainedModel, float]:
+    """``model`` with the suggestion ranker fitted on the run's training ratings, and the seconds the fit took.
 
     Raises:
-        Stopped: ``stop`` was set during the fit; ``model`` is left without a ranker.
+        Stopped: ``stop`` was set during the fit.
     """
     started = time.perf_counter()
-    model.ranker = fit_ranker(model, ratings, report, stop)
-    return time.perf_counter() - started
+    ranker = fit_ranker(model, ratings, report, stop)
+    return replace(model, ranker=ranker), time.perf_counter() - started
 
 
 def _as_refit(callback: Callback) -> Callback:

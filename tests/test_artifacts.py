@@ -27,6 +27,16 @@ def test_predictions_are_identical_after_save_and_load(model, movierec_home):
     assert load_model(path).name == "round-trip"
 
 
+def test_saving_leaves_the_model_as_it_was(model, movierec_home):
+    before = model.name
+    first, second = model.save("first-name"), model.save("second-name")
+    assert model.name == before is None  # a trained model has no name until one is loaded from a file
+    assert (first.stem, second.stem) == ("first-name", "second-name")
+    unnamed = model.save(), model.save()  # each save without a name gets a fresh default name
+    assert unnamed[0] != unnamed[1] and all(path.stem.startswith("synthetic-") for path in unnamed)
+    assert [load_model(path).name for path in (first, *unnamed)] == ["first-name", *(p.stem for p in unnamed)]
+
+
 def test_unknown_users_and_movies_still_get_in_scale_predictions(model):
     predicted = model.predict(np.array([1, 9999, 9999]), np.array([99999, 2, 99999]))
     assert np.isfinite(predicted).all() and ((predicted >= 0.5) & (predicted <= 5.0)).all()

@@ -55,7 +55,7 @@ class TrainedModel:
     history: list[dict[str, float]] = field(default_factory=list)
     preset: str | None = None
     created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    name: str | None = None
+    name: str | None = None  # the name it was loaded under; None for one not loaded from a file
     ranker: Ranker | None = None  # orders suggestions; None for models saved before it existed
 
     def __post_init__(self) -> None:
@@ -96,6 +96,7 @@ class TrainedModel:
 
         The file is flushed to disk before it appears under its name. Without ``overwrite`` the name is
         claimed atomically: of two saves under one new name exactly one succeeds, the other is refused.
+        The model itself is left as it is (``name`` included): the returned path says where it went.
         """
         name = check_name(name if name is not None else self.name or default_name(self.dataset, self.preset))
         folder = paths.writable_folder(Path(directory) if directory is not None else paths.subdir("models"))
@@ -109,7 +110,6 @@ class TrainedModel:
             raise MovieRecError(f"Cannot save into {folder} ({exc.strerror}); choose a folder you can write.") from None
         if not saved:
             raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
-        self.name = name
         return target
 
     def _to_payload(self) -> dict[str, Any]:
