@@ -8,7 +8,7 @@ import torch
 from factories import planted_dataset, tiny_model
 
 from movierec.errors import MovieRecError
-from movierec.model.artifacts import list_models, load_model
+from movierec.model.artifacts import check_name, default_name, list_models, load_model
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +54,19 @@ def test_save_is_atomic_and_respects_overwrite(model, movierec_home):
 def test_model_names_with_separators_or_odd_shapes_are_refused(model, name):
     with pytest.raises(MovieRecError, match="Invalid model name"):
         model.save(name)
+
+
+@pytest.mark.parametrize(
+    ("dataset", "start"),
+    [
+        ("ml-latest-small", "ml-latest-small-tiny-"),
+        ("..my ratings/é.csv", "my-ratings-.csv-tiny-"),
+        ("///", "data-tiny-"),
+    ],
+)
+def test_default_names_are_valid_model_names_made_from_the_dataset(dataset, start):
+    name = default_name(dataset, "tiny")
+    assert check_name(name) == name and name.startswith(start)
 
 
 class Payload:

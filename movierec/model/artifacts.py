@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 
 FORMAT = "movierec-model"
 VERSION = 1
-NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")  # always matched whole (fullmatch)
+FILE_NAME_CHARACTERS = "A-Za-z0-9._-"  # what a name may hold to be the same file name on every system
+NAME_PATTERN = re.compile(f"[A-Za-z0-9][{FILE_NAME_CHARACTERS}]{{0,79}}")  # always matched whole (fullmatch)
+# Runs of characters a file name may not hold; replaced when a name is made from other text.
+NOT_FILE_NAME = re.compile(f"[^{FILE_NAME_CHARACTERS}]+")
 MAX_FILE_BYTES = 4 << 30  # a model file larger than this is refused before it is read
 # The facts a model keeps per movie, in this order; the Embeddings page shows the same ones.
 MOVIE_COLUMNS = ("movie_id", "title", "year", "genres", "n_ratings", "mean_rating")
@@ -177,7 +180,7 @@ def check_name(name: str) -> str:
 def default_name(dataset: str, preset: str | None) -> str:
     """``<dataset>-<preset>-<UTC timestamp>-<random>``: two runs in the same second still get different names."""
     stamp = f"{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
-    safe_dataset = re.sub(r"[^A-Za-z0-9._-]+", "-", dataset).strip("-._") or "data"
+    safe_dataset = NOT_FILE_NAME.sub("-", dataset).strip("-._") or "data"  # a model name starts with a letter or digit
     return f"{safe_dataset}-{preset or 'custom'}-{stamp}"
 
 
