@@ -66,7 +66,7 @@ def _rmse(network: nn.Module, data: RatingTensors) -> float:
 
 
 def fit(
-    network: nn.Module,
+    network: EmbeddingNet,
     train: RatingTensors,
     valid: RatingTensors,
     config: TrainConfig,
@@ -82,7 +82,7 @@ def fit(
     thread count give the same weights, even with other runs in the same process.
 
     Args:
-        network: the model to train (moved to the configured device).
+        network: the network to train (moved to the configured device).
         train: training ratings as rows.
         valid: validation ratings for early stopping (never the test part); when empty, the run lasts
             ``config.epochs`` epochs and keeps the last one (a refit after selection).
@@ -115,7 +115,7 @@ def fit(
 
 def _fit_on(
     device: torch.device,
-    network: nn.Module,
+    network: EmbeddingNet,
     train: RatingTensors,
     valid: RatingTensors,
     config: TrainConfig,
@@ -129,17 +129,12 @@ def _fit_on(
     for module in network.modules():
         if isinstance(module, ByteDropout):
             module.generator = torch.Generator(device=device).manual_seed(config.seed + 1)
-    groups: list[tuple[nn.Embedding, ...]] = (
-        network.tables_by_ids()
-        if isinstance(network, EmbeddingNet)
-        else [(m,) for m in network.modules() if isinstance(m, nn.Embedding)]
-    )
     return _train(
         network,
         train,
         valid,
         config,
-        Steps(network, groups, config, device),
+        Steps(network, network.tables_by_ids(), config, device),
         _order(network, train, config.batch_size, generator, device),
         callbacks,
         stop,
@@ -153,10 +148,10 @@ def _by_user(data: RatingTensors) -> RatingTensors:
 
 
 def _order(
-    network: nn.Module, train: RatingTensors, batch_size: int, generator: torch.Generator, device: torch.device
+    network: EmbeddingNet, train: RatingTensors, batch_size: int, generator: torch.Generator, device: torch.device
 ) -> UserGroupedOrder | ShuffledOrder:
     """User-grouped batches where shuffled ones would make the implicit part dominate, shuffled otherwise."""
-    if not getattr(network, "groups_by_user", False) or not len(train):
+    if not network.groups_by_user or not len(train):
         return ShuffledOrder(len(train), generator, device)
     counts = torch.bincount(train.users).double()
     share = min(1.0, batch_size / len(train))
@@ -168,7 +163,7 @@ def _order(
 
 
 def _train(
-    network: nn.Module,
+    network: EmbeddingNet,
     train: RatingTensors,
     valid: RatingTensors,
     config: TrainConfig,
@@ -227,7 +222,7 @@ def _train(
 
 
 def _run_epoch(
-    network: nn.Module,
+    network: EmbeddingNet,
     train: RatingTensors,
     order: UserGroupedOrder | ShuffledOrder,
     batch_size: int,
@@ -248,7 +243,7 @@ def _run_epoch(
     device = train.ratings.device
     every = REPORT_EVERY.get(device.type, REPORT_EVERY["cuda"])
     positions, run = order.epoch(), order.run_length
-    holder = network if run > 1 and isinstance(network, EmbeddingNet) else None  # grouped orders imply one
+    holder = network if run > 1 else None  # only a user-grouped order has runs of batches
     losses, reported, n_done = torch.empty(len(lrs), device=device), 0, 0
     network.train()
     for batch, lr in enumerate(lrs):
