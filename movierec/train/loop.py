@@ -26,12 +26,10 @@ from movierec.train.tensors import RatingTensors
 # Batches between loss reports. A report reads the losses back from the device, which on CUDA waits for
 # the queued work; on CPU it costs nothing, so every batch is reported at once.
 REPORT_EVERY = {"cpu": 1, "cuda": 50}
-# Shuffled batches are kept while their implicit part reads at most this many rows per rating (18 on
-# ml-latest-small, where they give the best RMSE); above it (410 on the synthetic ml-25m-sized release) batches
-# group users, mixing the ratings of MIX_BATCHES batches. On a 1 M-rating synthetic release, 8 epochs
-# of the default preset: shuffled 0.7633 test RMSE in 317 s, fully grouped 0.7930 in 46 s, mixed over
-# 8 batches 0.7678 in 48 s (over 4 batches 0.7793; dealt out over 8 instead of shuffled 0.7681; one
-# thread, shared machine).
+# Shuffled batches give the best RMSE, so they are kept while their implicit part reads at most GROUP_ABOVE
+# rows per rating; above it (the large releases) they would spend most of each batch on that part, so
+# batches group users, mixing the ratings of MIX_BATCHES batches: grouping alone is several times faster but
+# less accurate, and mixing keeps most of the accuracy at the grouped speed (README, "Large releases").
 GROUP_ABOVE = 32
 MIX_BATCHES = 8
 
