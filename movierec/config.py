@@ -300,14 +300,13 @@ ARTICLE = TrainConfig()
 # the data, and every MovieLens variant lists genres.
 DEFAULT = TrainConfig(
     n_factors=64,
-    # 64 units, not 128: on ml-latest-small the same test RMSE (0.8292 vs 0.8283) and top-10 nDCG (0.3736 vs
-    # 0.3746), and at ml-25m's size a sixth less time per epoch (58 s vs 70 s on two CPU cores).
+    # 64 units, not 128: as accurate on the bundled data, and faster per epoch at the large releases
+    # (README, "How it is measured").
     hidden=(64,),
     dropouts=(0.3,),
-    # No embedding dropout: on ml-latest-small with one thread, 0.05 gave the same test RMSE over seeds 1-3
-    # (0.8292, 0.8184, 0.8350 against 0.8289, 0.8188, 0.8360) and top-10 nDCG (0.3736 against 0.3737), and
-    # without it the first layer multiplies each distinct user and movie of a batch once (EmbeddingNet.score):
-    # 9.6 against 12.3 ms per batch at ml-25m's size with one thread.
+    # No embedding dropout: it did not change the accuracy, and without it the first layer multiplies each
+    # distinct user and movie of a batch once (EmbeddingNet.score), which makes batches faster at the large
+    # releases (README, "How it is measured").
     embedding_dropout=0.0,
     use_bias=True,
     use_dot=True,

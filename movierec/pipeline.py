@@ -14,7 +14,6 @@ import torch
 
 from movierec.config import TrainConfig
 from movierec.data import Dataset
-from movierec.data.frames import genre_indicators
 from movierec.errors import MovieRecError
 from movierec.evaluate.accuracy import baseline_scores, mae, rmse
 from movierec.evaluate.splits import Split, split_ratings
@@ -33,40 +32,13 @@ from movierec.events import (
 from movierec.ids import IdIndex
 from movierec.model.artifacts import MOVIE_COLUMNS, TrainedModel
 from movierec.model.network import EmbeddingNet, build_network
+from movierec.model.ranker import genre_rows
 from movierec.results import TrainingResults
 from movierec.suggest.fit_ranker import fit_ranker, held_out_ranking
-from movierec.train.loop import FitResult, RatingTensors, fit
+from movierec.train.loop import FitResult, fit
+from movierec.train.tensors import RatingTensors, rated_lists, to_tensors
 
 MIN_RATINGS = 20  # below this a split leaves nothing meaningful to train or test on
-
-
-def to_tensors(ratings: pd.DataFrame, users: IdIndex, movies: IdIndex) -> RatingTensors:
-    """Rows for the ratings whose user and movie both have an embedding row (others are dropped).
-
-    Rows are int32: half the memory of int64 at tens of millions of ratings, and embeddings take them as they are.
-    """
-    user_rows, movie_rows = users.rows(ratings["user_id"]), movies.rows(ratings["movie_id"])
-    known = (user_rows >= 0) & (movie_rows >= 0)
-    return RatingTensors(
-        torch.from_numpy(user_rows[known].astype(np.int32)),
-        torch.from_numpy(movie_rows[known].astype(np.int32)),
-        torch.from_numpy(ratings["rating"].to_numpy(np.float32)[known]),
-    )
-
-
-def rated_lists(data: RatingTensors, n_users: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """What each user row rated, as CSR: ``(indptr, movie rows sorted by user row)``."""
-    order = torch.argsort(data.users, stable=True)
-    counts = torch.bincount(data.users, minlength=n_users)
-    indptr = torch.cat([torch.zeros(1, dtype=torch.long), torch.cumsum(counts, 0)])
-    return indptr, data.movies[order]
-
-
-def genre_matrix(genres: pd.Series) -> torch.Tensor:
-    """One row per movie, one column per genre: ``1/sqrt(number of its genres)`` where it has the genre."""
-    indicators = genre_indicators(genres).to_numpy(np.float32)
-    per_movie = np.maximum(indicators.sum(axis=1, keepdims=True), 1)
-    return torch.from_numpy(np.ascontiguousarray(indicators / np.sqrt(per_movie), dtype=np.float32))
 
 
 def fit_network(
@@ -82,7 +54,7 @@ def fit_network(
 
     The config's data-dependent options happen here: the output starts at the mean training rating
     (``init_mean``), the implicit part sees the training ratings only, and ``genres`` (from
-    :func:`genre_matrix`) gives each movie its genre part (``use_genres``); both parts are then baked
+    :func:`genre_rows`) gives each movie its genre part (``use_genres``); both parts are then baked
     into the tables.
     """
     network = build_network(config, *shape)
@@ -142,10 +114,13 @@ def train_model(
     scale = (dataset.scale.min, dataset.scale.max, dataset.scale.step)
     shape = (len(users), len(movies), scale[0], scale[1])
     train_rows, valid_rows = to_tensors(train, users, movie_index), to_tensors(valid, users, movie_index)
-    genres = genre_matrix(movies["genres"])
+    genres = genre_rows(movies["genres"]).contiguous()  # row by row: the network reads it by movie row
     del train, valid  # copied again when needed: at the largest releases, memory training needs
     network, result, refit = _fit_with_refit(config, train_rows, valid_rows, shape, genres, callbacks, stop)
-    model = TrainedModel(config, network, users, movies, scale, dataset.name, dataset.fingerprint, preset=preset)
+    history = [asdict(event) for event in result.history]
+    model = TrainedModel(
+        config, network, users, movies, scale, dataset.name, dataset.fingerprint, history=history, preset=preset
+    )
     del train_rows, valid_rows
     seen = rows_at(np.concatenate([split.train, split.valid]))  # training then validation ratings
     report = _reporter(callbacks)
@@ -153,22 +128,22 @@ def train_model(
     ranking_seconds = 0.0
     if ranking and not stopped:
         try:
-            ranking_seconds = _add_ranker(model, seen, report, stop)
+            model, ranking_seconds = _with_ranker(model, seen, report, stop)
         except Stopped:
             stopped = True  # the network is complete: keep it, without a ranker
             report(StopEvent(RANKER))
     scoring = PhaseSteps(SCORING, 1 if model.ranker is None else 2, report, None)
     test = rows_at(split.test)
     scoring.begin(f"rating errors of {len(test):,} test ratings")
-    results = _test_scores(model, dataset, split, test, rows_at(split.train))
+    scores = _test_scores(model, dataset, split, test, rows_at(split.train))
     scoring.stop = None if stopped else stop
     try:
         top_ten = held_out_ranking(model, seen, test, steps=scoring)
     except Stopped:
         top_ten, stopped = None, True  # the model and its ranker are complete: keep them, unscored
         report(StopEvent(SCORING))
-    model.results = TrainingResults(
-        **results,
+    results = TrainingResults(
+        **scores,
         valid_rmse=result.best_valid_rmse,
         epochs_run=result.epochs_run,
         refit_epochs=refit.epochs_run if refit else 0,
@@ -179,8 +154,7 @@ def train_model(
         ranking_seconds=ranking_seconds,
         ranking=top_ten,
     )
-    model.history = [asdict(event) for event in result.history]
-    return model
+    return replace(model, results=results)
 
 
 def _fit_with_refit(
@@ -201,8 +175,8 @@ def _fit_with_refit(
     if not config.refit or result.stopped:
         return network, result, None
     # Selection is done (the best epoch count); spend the validation ratings on training too.
-    both = RatingTensors(*(torch.cat(pair) for pair in zip(_fields(train), _fields(valid), strict=True)))
-    empty = RatingTensors(*(t[:0] for t in _fields(valid)))
+    both = RatingTensors(*(torch.cat(pair) for pair in zip(train.columns(), valid.columns(), strict=True)))
+    empty = RatingTensors(*(t[:0] for t in valid.columns()))
     marked = tuple(_as_refit(callback) for callback in callbacks)
     refitted, refit = fit_network(
         config.with_changes(epochs=result.best_epoch), both, empty, shape, genres, marked, stop
@@ -254,15 +228,17 @@ def _narrow(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int32) if fits else values
 
 
-def _add_ranker(model: TrainedModel, ratings: pd.DataFrame, report: Callback, stop: threading.Event | None) -> float:
-    """Fit the suggestion ranker on the run's training ratings into ``model``; returns the seconds it took.
+def _with_ranker(
+    model: TrainedModel, ratings: pd.DataFrame, report: Callback, stop: threading.Event | None
+) -> tuple[TrainedModel, float]:
+    """``model`` with the suggestion ranker fitted on the run's training ratings, and the seconds the fit took.
 
     Raises:
-        Stopped: ``stop`` was set during the fit; ``model`` is left without a ranker.
+        Stopped: ``stop`` was set during the fit.
     """
     started = time.perf_counter()
-    model.ranker = fit_ranker(model, ratings, report, stop)
-    return time.perf_counter() - started
+    ranker = fit_ranker(model, ratings, report, stop)
+    return replace(model, ranker=ranker), time.perf_counter() - started
 
 
 def _as_refit(callback: Callback) -> Callback:
@@ -272,7 +248,3 @@ def _as_refit(callback: Callback) -> Callback:
         callback(replace(event, refit=True) if isinstance(event, BatchEvent | EpochEvent | FitEndEvent) else event)
 
     return marked
-
-
-def _fields(data: RatingTensors) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    return data.users, data.movies, data.ratings

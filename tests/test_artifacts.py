@@ -8,7 +8,7 @@ import torch
 from factories import planted_dataset, tiny_model
 
 from movierec.errors import MovieRecError
-from movierec.model.artifacts import list_models, load_model
+from movierec.model.artifacts import check_name, default_name, list_models, load_model
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +25,16 @@ def test_predictions_are_identical_after_save_and_load(model, movierec_home):
     assert loaded.config == model.config and loaded.results == model.results and loaded.history == model.history
     assert loaded.movies.equals(model.movies)
     assert load_model(path).name == "round-trip"
+
+
+def test_saving_leaves_the_model_as_it_was(model, movierec_home):
+    before = model.name
+    first, second = model.save("first-name"), model.save("second-name")
+    assert model.name == before is None  # a trained model has no name until one is loaded from a file
+    assert (first.stem, second.stem) == ("first-name", "second-name")
+    unnamed = model.save(), model.save()  # each save without a name gets a fresh default name
+    assert unnamed[0] != unnamed[1] and all(path.stem.startswith("synthetic-") for path in unnamed)
+    assert [load_model(path).name for path in (first, *unnamed)] == ["first-name", *(p.stem for p in unnamed)]
 
 
 def test_unknown_users_and_movies_still_get_in_scale_predictions(model):
@@ -44,6 +54,19 @@ def test_save_is_atomic_and_respects_overwrite(model, movierec_home):
 def test_model_names_with_separators_or_odd_shapes_are_refused(model, name):
     with pytest.raises(MovieRecError, match="Invalid model name"):
         model.save(name)
+
+
+@pytest.mark.parametrize(
+    ("dataset", "start"),
+    [
+        ("ml-latest-small", "ml-latest-small-tiny-"),
+        ("..my ratings/é.csv", "my-ratings-.csv-tiny-"),
+        ("///", "data-tiny-"),
+    ],
+)
+def test_default_names_are_valid_model_names_made_from_the_dataset(dataset, start):
+    name = default_name(dataset, "tiny")
+    assert check_name(name) == name and name.startswith(start)
 
 
 class Payload:

@@ -13,8 +13,10 @@ from factories import TINY, planted_dataset
 from movierec.config import preset
 from movierec.model.artifacts import load_model
 from movierec.model.network import EmbeddingNet
-from movierec.pipeline import genre_matrix, rated_lists, train_model
-from movierec.train.loop import RatingTensors, fit
+from movierec.model.ranker import genre_rows
+from movierec.pipeline import train_model
+from movierec.train.loop import fit
+from movierec.train.tensors import RatingTensors, rated_lists
 
 
 def _implicit_net() -> tuple[EmbeddingNet, torch.Tensor, torch.Tensor]:
@@ -73,7 +75,7 @@ def test_baking_keeps_predictions_and_detaches_the_lists():
 
 def test_training_only_tensors_move_with_the_network_but_are_never_saved():
     net, _, _ = _implicit_net()
-    net.set_genres(genre_matrix(pd.Series([["Comedy"], ["Drama"], [], [], [], []])))
+    net.set_genres(genre_rows(pd.Series([["Comedy"], ["Drama"], [], [], [], []])))
     assert {"rated_indptr", "rated_movies", "genres"}.isdisjoint(net.state_dict())
     net.to("meta")
     assert {net.rated_indptr.device.type, net.rated_movies.device.type, net.genres.device.type} == {"meta"}
@@ -82,14 +84,14 @@ def test_training_only_tensors_move_with_the_network_but_are_never_saved():
 def _genre_net() -> EmbeddingNet:
     torch.manual_seed(0)
     net = EmbeddingNet(2, 3, n_factors=3, hidden=(5,), dropouts=(0.0,), embedding_dropout=0.0, use_bias=True)
-    net.set_genres(genre_matrix(pd.Series([["Comedy"], ["Comedy", "Drama"], []])))
+    net.set_genres(genre_rows(pd.Series([["Comedy"], ["Comedy", "Drama"], []])))
     for table in (net.genre_vectors, net.genre_bias, net.movie_bias):
         table.weight.data.normal_()
     return net.eval()
 
 
-def test_genre_matrix_gives_each_movie_unit_length():
-    matrix = genre_matrix(pd.Series([["Comedy"], ["Drama", "Comedy"], []]))
+def test_genre_rows_gives_each_movie_unit_length():
+    matrix = genre_rows(pd.Series([["Comedy"], ["Drama", "Comedy"], []]))
     expected = [[1.0, 0.0], [1 / math.sqrt(2), 1 / math.sqrt(2)], [0.0, 0.0]]  # columns: Comedy, Drama
     torch.testing.assert_close(matrix, torch.tensor(expected))
 

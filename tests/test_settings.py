@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import pandas as pd
 import pytest
+import torch
 from app_support import open_app, problems, upload_planted
 
 from movierec.cli.commands import build_parser, main
@@ -17,7 +19,9 @@ from movierec.config import (
     validate,
 )
 from movierec.errors import MovieRecError
-from movierec.train.sizing import MEMORY_BUDGET_BYTES, training_bytes, validate_for_data
+from movierec.model.network import build_network
+from movierec.model.ranker import genre_rows
+from movierec.train.sizing import MEMORY_BUDGET_BYTES, parameter_count, training_bytes, validate_for_data
 
 # field, a bad value, the CLI words for it, what the message must say
 BAD_VALUES = [
@@ -125,6 +129,39 @@ def test_settings_that_do_not_fit_the_dataset_are_refused_before_training(change
     assert main(["train", *args]) == 2
     assert words in capsys.readouterr().err
     assert not (movierec_home / "models").exists()
+
+
+SIZED = [
+    ARTICLE,
+    DEFAULT,
+    ARTICLE.with_changes(use_bias=True),
+    ARTICLE.with_changes(use_dot=True, hidden=(), dropouts=()),
+    ARTICLE.with_changes(implicit=True, hidden=(7, 5), dropouts=(0.0, 0.1)),
+    DEFAULT.with_changes(use_genres=False, use_bias=False),
+]
+
+
+@pytest.mark.parametrize("config", SIZED, ids=range(len(SIZED)))
+def test_the_sized_parameter_count_is_the_trained_networks_less_its_genre_part(config):
+    n_users, n_movies = 7, 11
+    genres = genre_rows(pd.Series([["Comedy"], ["Drama", "Crime"]] + [[]] * (n_movies - 2)))
+    network = build_network(config, n_users, n_movies, 0.5, 5.0)
+    if config.implicit:
+        network.set_rated(torch.zeros(n_users + 1, dtype=torch.long), torch.zeros(0, dtype=torch.long))
+    if config.use_genres:
+        network.set_genres(genres)
+    genre_part = genres.shape[1] * (config.n_factors + config.use_bias) if config.use_genres else 0
+    trained = sum(parameter.numel() for parameter in network.parameters())
+    assert parameter_count(config, n_users, n_movies) == trained - genre_part
+
+
+def test_the_sized_parameter_count_of_the_presets_on_ml_latest_small():
+    users, movies = 610, 9_742
+    article_layers = (300 + 1) * 500 + 2 * (500 + 1) * 500 + (500 + 1)
+    assert parameter_count(ARTICLE, users, movies) == (users + movies) * 150 + article_layers
+    default_layers = (128 + 1) * 64 + (64 + 1)
+    default_tables = (users + 2 * movies) * 64 + users + movies  # implicit table and biases
+    assert parameter_count(DEFAULT, users, movies) == default_tables + default_layers
 
 
 def test_the_memory_budget_admits_the_presets_at_the_largest_size_and_refuses_what_would_not_fit():

@@ -11,10 +11,11 @@ from movierec.errors import MovieRecError
 from movierec.evaluate.splits import split_ratings
 from movierec.ids import IdIndex
 from movierec.model.network import build_network
-from movierec.pipeline import to_tensors, train_model
+from movierec.pipeline import train_model
 from movierec.train import loop as training
 from movierec.train.loop import BatchEvent, EpochEvent, fit, resolve_device
 from movierec.train.schedule import EarlyStopping, cosine_restarts
+from movierec.train.tensors import to_tensors
 
 
 def _parts(dataset, config):

@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 
 FORMAT = "movierec-model"
 VERSION = 1
-NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")  # always matched whole (fullmatch)
+FILE_NAME_CHARACTERS = "A-Za-z0-9._-"  # what a name may hold to be the same file name on every system
+NAME_PATTERN = re.compile(f"[A-Za-z0-9][{FILE_NAME_CHARACTERS}]{{0,79}}")  # always matched whole (fullmatch)
+# Runs of characters a file name may not hold; replaced when a name is made from other text.
+NOT_FILE_NAME = re.compile(f"[^{FILE_NAME_CHARACTERS}]+")
 MAX_FILE_BYTES = 4 << 30  # a model file larger than this is refused before it is read
 # The facts a model keeps per movie, in this order; the Embeddings page shows the same ones.
 MOVIE_COLUMNS = ("movie_id", "title", "year", "genres", "n_ratings", "mean_rating")
@@ -55,7 +58,7 @@ class TrainedModel:
     history: list[dict[str, float]] = field(default_factory=list)
     preset: str | None = None
     created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    name: str | None = None
+    name: str | None = None  # the name it was loaded under; None for one not loaded from a file
     ranker: Ranker | None = None  # orders suggestions; None for models saved before it existed
 
     def __post_init__(self) -> None:
@@ -96,6 +99,7 @@ class TrainedModel:
 
         The file is flushed to disk before it appears under its name. Without ``overwrite`` the name is
         claimed atomically: of two saves under one new name exactly one succeeds, the other is refused.
+        The model itself is left as it is (``name`` included): the returned path says where it went.
         """
         name = check_name(name if name is not None else self.name or default_name(self.dataset, self.preset))
         folder = paths.writable_folder(Path(directory) if directory is not None else paths.subdir("models"))
@@ -109,7 +113,6 @@ class TrainedModel:
             raise MovieRecError(f"Cannot save into {folder} ({exc.strerror}); choose a folder you can write.") from None
         if not saved:
             raise MovieRecError(f"A model named {name!r} already exists; choose another name or allow overwriting.")
-        self.name = name
         return target
 
     def _to_payload(self) -> dict[str, Any]:
@@ -177,7 +180,7 @@ def check_name(name: str) -> str:
 def default_name(dataset: str, preset: str | None) -> str:
     """``<dataset>-<preset>-<UTC timestamp>-<random>``: two runs in the same second still get different names."""
     stamp = f"{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
-    safe_dataset = re.sub(r"[^A-Za-z0-9._-]+", "-", dataset).strip("-._") or "data"
+    safe_dataset = NOT_FILE_NAME.sub("-", dataset).strip("-._") or "data"  # a model name starts with a letter or digit
     return f"{safe_dataset}-{preset or 'custom'}-{stamp}"
 
 

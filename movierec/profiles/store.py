@@ -23,7 +23,7 @@ BUSY_TIMEOUT_S = 5.0  # how long a write waits for another tab's transaction bef
 T = TypeVar("T")
 
 
-def check_name(name: str) -> str:
+def check_profile_name(name: str) -> str:
     """A profile name without surrounding spaces: 1-80 printable characters, at least one letter or digit."""
     cleaned = str(name).strip()
     if not cleaned or len(cleaned) > MAX_NAME or not cleaned.isprintable() or not reading_key(cleaned).strip():
@@ -108,7 +108,7 @@ class ProfileStore:
 
     def create(self, name: str) -> str:
         """Create an empty profile and return its cleaned name; an existing name raises :class:`MovieRecError`."""
-        cleaned = check_name(name)
+        cleaned = check_profile_name(name)
 
         def insert(db: sqlite3.Connection) -> None:
             key = reading_key(cleaned)

@@ -21,38 +21,17 @@ from movierec.train.batches import ShuffledOrder, UserGroupedOrder
 from movierec.train.gpu_memory import out_of_gpu_memory, require_gpu_memory
 from movierec.train.optimisers import Steps
 from movierec.train.schedule import EarlyStopping, cosine_restarts
+from movierec.train.tensors import RatingTensors
 
 # Batches between loss reports. A report reads the losses back from the device, which on CUDA waits for
 # the queued work; on CPU it costs nothing, so every batch is reported at once.
 REPORT_EVERY = {"cpu": 1, "cuda": 50}
-# Shuffled batches are kept while their implicit part reads at most this many rows per rating (18 on
-# ml-latest-small, where they give the best RMSE); above it (410 on the synthetic ml-25m-sized release) batches
-# group users, mixing the ratings of MIX_BATCHES batches. On a 1 M-rating synthetic release, 8 epochs
-# of the default preset: shuffled 0.7633 test RMSE in 317 s, fully grouped 0.7930 in 46 s, mixed over
-# 8 batches 0.7678 in 48 s (over 4 batches 0.7793; dealt out over 8 instead of shuffled 0.7681; one
-# thread, shared machine).
+# Shuffled batches give the best RMSE, so they are kept while their implicit part reads at most GROUP_ABOVE
+# rows per rating; above it (the large releases) they would spend most of each batch on that part, so
+# batches group users, mixing the ratings of MIX_BATCHES batches: grouping alone is several times faster but
+# less accurate, and mixing keeps most of the accuracy at the grouped speed (README, "Large releases").
 GROUP_ABOVE = 32
 MIX_BATCHES = 8
-
-
-@dataclass(frozen=True)
-class RatingTensors:
-    """Ratings as embedding rows: three aligned 1-D tensors."""
-
-    users: torch.Tensor
-    movies: torch.Tensor
-    ratings: torch.Tensor
-
-    def __len__(self) -> int:
-        return len(self.ratings)
-
-    def take(self, positions: torch.Tensor) -> RatingTensors:
-        """The ratings at ``positions`` (``index_select``: several times faster than indexing on CPU)."""
-        return RatingTensors(*(t.index_select(0, positions) for t in (self.users, self.movies, self.ratings)))
-
-    def to(self, device: torch.device) -> RatingTensors:
-        """The same ratings on ``device``."""
-        return RatingTensors(self.users.to(device), self.movies.to(device), self.ratings.to(device))
 
 
 @dataclass
@@ -85,7 +64,7 @@ def _rmse(network: nn.Module, data: RatingTensors) -> float:
 
 
 def fit(
-    network: nn.Module,
+    network: EmbeddingNet,
     train: RatingTensors,
     valid: RatingTensors,
     config: TrainConfig,
@@ -101,7 +80,7 @@ def fit(
     thread count give the same weights, even with other runs in the same process.
 
     Args:
-        network: the model to train (moved to the configured device).
+        network: the network to train (moved to the configured device).
         train: training ratings as rows.
         valid: validation ratings for early stopping (never the test part); when empty, the run lasts
             ``config.epochs`` epochs and keeps the last one (a refit after selection).
@@ -134,7 +113,7 @@ def fit(
 
 def _fit_on(
     device: torch.device,
-    network: nn.Module,
+    network: EmbeddingNet,
     train: RatingTensors,
     valid: RatingTensors,
     config: TrainConfig,
@@ -148,17 +127,12 @@ def _fit_on(
     for module in network.modules():
         if isinstance(module, ByteDropout):
             module.generator = torch.Generator(device=device).manual_seed(config.seed + 1)
-    groups: list[tuple[nn.Embedding, ...]] = (
-        network.tables_by_ids()
-        if isinstance(network, EmbeddingNet)
-        else [(m,) for m in network.modules() if isinstance(m, nn.Embedding)]
-    )
     return _train(
         network,
         train,
         valid,
         config,
-        Steps(network, groups, config, device),
+        Steps(network, network.tables_by_ids(), config, device),
         _order(network, train, config.batch_size, generator, device),
         callbacks,
         stop,
@@ -168,14 +142,14 @@ def _fit_on(
 def _by_user(data: RatingTensors) -> RatingTensors:
     """The same ratings sorted by user, so each scoring chunk computes few users' implicit parts."""
     order = torch.argsort(data.users, stable=True)
-    return RatingTensors(data.users[order], data.movies[order], data.ratings[order])
+    return data.take(order)
 
 
 def _order(
-    network: nn.Module, train: RatingTensors, batch_size: int, generator: torch.Generator, device: torch.device
+    network: EmbeddingNet, train: RatingTensors, batch_size: int, generator: torch.Generator, device: torch.device
 ) -> UserGroupedOrder | ShuffledOrder:
     """User-grouped batches where shuffled ones would make the implicit part dominate, shuffled otherwise."""
-    if not getattr(network, "groups_by_user", False) or not len(train):
+    if not network.groups_by_user or not len(train):
         return ShuffledOrder(len(train), generator, device)
     counts = torch.bincount(train.users).double()
     share = min(1.0, batch_size / len(train))
@@ -187,7 +161,7 @@ def _order(
 
 
 def _train(
-    network: nn.Module,
+    network: EmbeddingNet,
     train: RatingTensors,
     valid: RatingTensors,
     config: TrainConfig,
@@ -246,7 +220,7 @@ def _train(
 
 
 def _run_epoch(
-    network: nn.Module,
+    network: EmbeddingNet,
     train: RatingTensors,
     order: UserGroupedOrder | ShuffledOrder,
     batch_size: int,
@@ -267,7 +241,7 @@ def _run_epoch(
     device = train.ratings.device
     every = REPORT_EVERY.get(device.type, REPORT_EVERY["cuda"])
     positions, run = order.epoch(), order.run_length
-    holder = network if run > 1 and isinstance(network, EmbeddingNet) else None  # grouped orders imply one
+    holder = network if run > 1 else None  # only a user-grouped order has runs of batches
     losses, reported, n_done = torch.empty(len(lrs), device=device), 0, 0
     network.train()
     for batch, lr in enumerate(lrs):

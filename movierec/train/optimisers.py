@@ -33,9 +33,9 @@ class Steps:
 
     def __call__(self, loss: torch.Tensor, lr: float, release: Callable[[], None] | None = None) -> None:
         """Back-propagate ``loss`` (then call ``release``, which may add gradients) and update at ``lr``."""
-        for optimizer in (self.dense, self.rows):
-            if optimizer is not None:
-                optimizer.zero_grad()
+        for optimiser in (self.dense, self.rows):
+            if optimiser is not None:
+                optimiser.zero_grad()
         loss.backward()
         if release is not None:
             release()

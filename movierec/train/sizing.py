@@ -3,11 +3,12 @@ network small enough to train inside the server's memory."""
 
 from __future__ import annotations
 
-from itertools import pairwise
+import torch
 
 from movierec.config import TrainConfig
 from movierec.errors import MovieRecError
 from movierec.evaluate.splits import split_sizes
+from movierec.model.network import build_network
 
 # The dashboard trains inside the server process, so no setting may let a run claim the machine's memory.
 # 4 GiB is about six times what the article's network needs at the largest MovieLens size (ml-32m).
@@ -18,12 +19,14 @@ ACTIVATION_COPIES = 3  # each layer's output, its gradient and its dropout mask
 
 
 def parameter_count(config: TrainConfig, n_users: int, n_movies: int) -> int:
-    """Parameters of the network ``config`` builds for this many users and movies (genre parts left out: tiny)."""
-    tables = (n_users + n_movies * (2 if config.implicit else 1)) * config.n_factors
-    biases = (n_users + n_movies) if config.use_bias else 0
-    widths = (2 * config.n_factors, *config.hidden, 1)
-    layers = sum((n_in + 1) * n_out for n_in, n_out in pairwise(widths))
-    return tables + biases + layers
+    """Parameters of the network ``config`` builds for this many users and movies (genre parts left out: tiny).
+
+    Counted on the network itself, built on the meta device (shapes only, nothing allocated), so the
+    count follows any change to the network.
+    """
+    with torch.device("meta"):
+        network = build_network(config, n_users, n_movies, 0.0, 1.0)  # the scale shapes no parameter
+    return sum(parameter.numel() for parameter in network.parameters())
 
 
 def training_bytes(config: TrainConfig, n_users: int, n_movies: int) -> int:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from movierec.data import Dataset
 from movierec.errors import MovieRecError
-from movierec.model.artifacts import TrainedModel
+from movierec.model.artifacts import NOT_FILE_NAME, TrainedModel
 from movierec.profiles.store import ProfileStore
 from movierec.ui.keys import CLEAR_SURE_KEY, IMPORT_FILE_KEY, RATE_ERROR_KEY, RATE_NOTICE_KEY
 from movierec.ui.rate_state import plain, report, undo_clear
@@ -51,7 +49,7 @@ def profile_tools(
     skipped: dict[int, str],
 ) -> None:
     """Export to CSV (with titles), import from CSV (all or nothing), clear with a confirmation, forget skips."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", profile).strip("_") or "profile"
+    safe = NOT_FILE_NAME.sub("_", profile).strip("_") or "profile"
     names = titles(model, dataset, sorted(ratings)).to_dict()
     st.download_button(
         "Export ratings (CSV)",
