@@ -96,9 +96,7 @@ def fit_ranker(
         lambda g: _quality(block_ids, ranker.with_weights(0.0, g).block_scores(rows, no_rating), scored, valid),
         steps.advance,
     )
-    blend = _choose_blend(
-        model, ranker.with_weights(0.0, genre_weight), frame, inner.train, seen, valid, rng, steps
-    )
+    blend = _choose_blend(model, ranker.with_weights(0.0, genre_weight), frame, inner.train, seen, valid, rng, steps)
     steps.begin(SOLVING, 1)
     everything = seen_matrix(user_rows, movie_rows, block, n_users)
     ranker = Ranker(block, ease_weights(gram(everything), regularisation), blend, regularisation, genres, genre_weight)
