@@ -47,7 +47,7 @@ if info is None:
 else:
     model = cache.model(info)
     st.write(f"**{plain(info.name)}** · preset {plain(info.preset or 'custom')} · trained {plain(info.created)}")
-    model_card(model.results)
+    model_card(model.results, has_ranker=model.ranker is not None)
 
 st.header("Data credit and licence")
 st.write(

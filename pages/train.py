@@ -37,5 +37,6 @@ if run is None:
 else:
     st.caption(f"Run on {run.dataset.name} · preset {run.preset or 'custom'} · device {run.config.device}")
     poll(run, lambda: train_view.live(run))
+    poll(run, lambda: train_view.curves(run), every=train_view.CURVES_POLL_S)
     if not running:
         train_view.outcome(run)

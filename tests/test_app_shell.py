@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 
 from app_support import finish, open_app, problems, upload_planted
@@ -49,6 +50,20 @@ def test_cli_models_appear_newest_first_and_the_choice_survives_page_switches():
     assert at.session_state[DATASET_KEY] == f"upload:{dataset.name}"
     assert any("older" in m.value for m in at.markdown)  # the Overview's model card names the active model
     assert not problems(at)
+
+
+def test_the_overview_says_when_a_ranker_was_kept_but_not_scored():
+    at = upload_planted(open_app())
+    dataset = planted_dataset()
+    dataset.name = f"upload-{dataset.fingerprint[:12]}"
+    model = train_model(dataset, TINY.with_changes(epochs=1), preset="tiny")
+    assert model.ranker is not None
+    model.results = dataclasses.replace(model.results, ranking=None, stopped=True)  # as a stop while scoring leaves it
+    model.save("stopped-while-scoring")
+    at.run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "suggestion ranker was not scored on the test users" in captions
+    assert "has no suggestion ranker" not in captions and not problems(at)
 
 
 def test_a_wrong_upload_is_refused_with_the_line_and_value():

@@ -164,6 +164,9 @@ _CSV_HEADER = b"userId,movieId,rating,timestamp"
 ONE_READER_CASES = [
     _strict("ml-latest", "ratings.csv", "repeated pair", _append("1,1,2.0,0\n"), r"rates movie 1 twice"),
     _strict("ml-latest", "ratings.csv", "id 1e3", _append("1e3,1,4.0,0\n"), r"exponent"),
+    _strict("ml-latest", "ratings.csv", "user id 1.0", _append("1.0,1,4.0,0\n"), r"decimal point"),
+    _strict("ml-latest", "ratings.csv", "movie id 2.5", _append("7,2.5,4.0,0\n"), r"decimal point"),
+    _strict("ml-latest", "ratings.csv", "timestamp 0.5", _append("7,1,4.0,0.5\n"), r"decimal point"),
     _strict(
         "ml-latest",
         "ratings.csv",
@@ -188,8 +191,10 @@ ONE_READER_CASES = [
     ),
     _strict("ml-1m", "movies.dat", "movie listed twice", _append("1::Again (1999)::Drama\n"), r"movie 1 twice"),
     _strict("ml-1m", "ratings.dat", "repeated pair", _append("1::1::2::0\n"), r"rates movie 1 twice"),
+    _strict("ml-1m", "ratings.dat", "user id 1.0", _append("1.0::1::2::0\n"), r"decimal point"),
     _strict("ml-100k", "u.data", "repeated pair", _append("1\t1\t2\t0\n"), r"rates movie 1 twice"),
     _strict("ml-100k", "u.data", "id 1e3", _append("1e3\t1\t4\t0\n"), r"exponent"),
+    _strict("ml-100k", "u.data", "movie id 1.0", _append("1\t1.0\t4\t0\n"), r"decimal point"),
     _strict(
         "ml-100k",
         "u.item",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -148,6 +149,24 @@ def test_a_run_that_fails_in_the_worker_is_explained_in_plain_words(monkeypatch,
 def test_training_leaves_a_core_to_the_server_and_browser(monkeypatch, cores, threads):
     monkeypatch.setattr(runs.os, "cpu_count", lambda: cores)
     assert runs.training_threads() == threads
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="thread priorities are a POSIX feature")
+def test_background_work_yields_the_cpu_to_page_runs_and_leaves_the_server_as_it_was():
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    seen = []
+
+    class Measuring(runs.BackgroundJob):
+        def work(self):
+            seen.append(niceness())
+
+    before = niceness()
+    job = Measuring("Measuring").start()
+    job.join(10)
+    assert seen == [max(before, runs.BACKGROUND_NICENESS)]
+    assert niceness() == before
 
 
 def test_a_reloaded_page_finds_its_run_through_the_address_and_other_sessions_do_not():

@@ -68,26 +68,30 @@ def read_release(
     encoding = "latin-1" if variant.name in _LATIN1_RELEASES else "utf-8"
     if variant.format == "100k":
         with opener("u.data") as ratings_file, opener("u.item") as movies_file:
-            return read_100k_ratings(_plain_numbers(ratings_file, "u.data")), read_100k_movies(movies_file)
+            return read_100k_ratings(_plain_numbers(ratings_file, "u.data", b"\t", 2)), read_100k_movies(movies_file)
     if variant.format == "dat":
         with opener("ratings.dat") as ratings_file, opener("movies.dat") as movies_file:
-            ratings = read_dat_ratings(_plain_numbers(ratings_file, "ratings.dat"))
+            ratings = read_dat_ratings(_plain_numbers(ratings_file, "ratings.dat", b":", 4))
             return ratings, read_dat_movies(movies_file, encoding)
     with opener("ratings.csv") as ratings_file, opener("movies.csv") as movies_file:
-        ratings = read_csv_ratings(_plain_numbers(ratings_file, "ratings.csv", header=True), progress)
+        ratings = read_csv_ratings(_plain_numbers(ratings_file, "ratings.csv", b",", 2, header=True), progress)
         return ratings, read_csv_movies(movies_file)
 
 
 class _PlainNumbers(io.RawIOBase):
-    """A ratings file read through a check: its numbers are plain digits (ids like ``1e3`` or ``+5`` are refused).
+    """A ratings file read through a check: its ids and timestamps are plain digits.
 
-    A number parser reads ``1e3`` as 1000; uploads refuse it, so releases do too. Ratings files hold only
-    ids, ratings and timestamps, so after the header no ``e``, ``E`` or ``+`` belongs in them.
+    A number parser reads ``1e3`` as 1000 and ``1.0`` as 1; uploads refuse both, so releases do too.
+    Ratings files hold only ids, ratings and timestamps, so after the header no ``e``, ``E`` or ``+``
+    belongs in them, and a decimal point only in the rating (field ``rating_field`` of a line split at
+    ``separator``). Lines are checked whole: the end of a read waits for the rest of its line.
     """
 
-    def __init__(self, source: IO[bytes], name: str, header: bool) -> None:
+    def __init__(self, source: IO[bytes], name: str, separator: bytes, rating_field: int, header: bool) -> None:
         super().__init__()
         self._source, self._name, self._in_header = source, name, header
+        self._separator, self._rating_field = separator[0], rating_field
+        self._unfinished = b""  # the last line of the previous read, up to where that read ended
 
     def readable(self) -> bool:
         return True
@@ -98,9 +102,19 @@ class _PlainNumbers(io.RawIOBase):
         if self._in_header:
             end = data.find(b"\n")
             self._in_header = end < 0
-            checked = b"" if end < 0 else data[end:]
+            checked = b"" if end < 0 else data[end + 1 :]
         if any(symbol in checked for symbol in (b"e", b"E", b"+")):
             raise ValueError(f"{self._name} holds a number written with an exponent or a sign (such as 1e3 or +5)")
+        lines = self._unfinished + checked
+        if data and size is not None and size >= 0:  # more may come: keep the unfinished line for the next read
+            end = lines.rfind(b"\n") + 1
+            lines, self._unfinished = lines[:end], lines[end:]
+        else:
+            self._unfinished = b""
+        if b"." in lines and _point_outside(lines, self._separator, self._rating_field):
+            raise ValueError(
+                f"{self._name} holds an id or a timestamp with a decimal point (such as 1.0); they must be whole numbers"
+            )
         return data
 
     def readinto(self, buffer: Any) -> int:
@@ -118,8 +132,23 @@ class _PlainNumbers(io.RawIOBase):
         return self._source.seek(offset, whence)
 
 
-def _plain_numbers(source: IO[bytes], name: str, header: bool = False) -> IO[bytes]:
-    return _PlainNumbers(source, name, header)  # type: ignore[return-value]
+def _point_outside(lines: bytes, separator: int, field: int) -> bool:
+    """Whether a decimal point of ``lines`` sits in another field than ``field`` of its line (vectorised:
+    a release has tens of millions of lines)."""
+    text = np.frombuffer(lines, dtype=np.uint8)
+    points = np.flatnonzero(text == ord("."))
+    separators = np.flatnonzero(text == separator)
+    ends = np.flatnonzero(text == ord("\n"))
+    line_starts = ends[np.maximum(np.searchsorted(ends, points) - 1, 0)]
+    line_starts[points < (ends[0] if len(ends) else len(text))] = -1  # points on the first line
+    fields = np.searchsorted(separators, points) - np.searchsorted(separators, line_starts)
+    return bool(np.any(fields != field))
+
+
+def _plain_numbers(
+    source: IO[bytes], name: str, separator: bytes, rating_field: int, header: bool = False
+) -> IO[bytes]:
+    return _PlainNumbers(source, name, separator, rating_field, header)  # type: ignore[return-value]
 
 
 def _unique_movies(ids: pd.Series, name: str) -> pd.Series:

@@ -35,7 +35,7 @@ def ranking_table(results: TrainingResults) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["", "P@10", "nDCG@10", "liked nDCG@10"]).set_index("")
 
 
-def ranking_card(results: TrainingResults, has_ranker: bool = False) -> None:
+def ranking_card(results: TrainingResults, has_ranker: bool) -> None:
     """P@10 and nDCG@10 of the suggestions beside most-popular; says why when there are none."""
     table = ranking_table(results)
     if table.empty and has_ranker:
@@ -67,7 +67,7 @@ def ranking_card(results: TrainingResults, has_ranker: bool = False) -> None:
     )
 
 
-def model_card(results: TrainingResults, has_ranker: bool = False) -> None:
+def model_card(results: TrainingResults, has_ranker: bool) -> None:
     """Headline numbers, the comparison with the baselines, and how the run went (``has_ranker``: the
     model has a suggestion ranker, even where its top-10 scores were not measured)."""
     delta = f"{results.test_rmse - results.baselines.user_movie_bias.rmse:+.3f} vs user+movie biases"

@@ -11,8 +11,8 @@ from movierec.ui.runs import BackgroundJob
 POLL_S = 0.8  # seconds between redraws: at least one a second, while leaving the worker most of the GIL
 
 
-def poll(job: BackgroundJob | None, draw: Callable[[], None]) -> None:
-    """Call ``draw`` inside a fragment that reruns every ``POLL_S`` seconds while ``job`` runs.
+def poll(job: BackgroundJob | None, draw: Callable[[], None], every: float = POLL_S) -> None:
+    """Call ``draw`` inside a fragment that reruns every ``every`` seconds while ``job`` runs.
 
     When the job ends, the whole app reruns once, so widgets outside the fragment (a Start button that
     was disabled, the sidebar's pickers) catch up; an idle page does not poll at all.
@@ -24,4 +24,4 @@ def poll(job: BackgroundJob | None, draw: Callable[[], None]) -> None:
         if polling and job is not None and not job.running:
             st.rerun(scope="app")
 
-    st.fragment(body, run_every=POLL_S if polling else None)()
+    st.fragment(body, run_every=every if polling else None)()

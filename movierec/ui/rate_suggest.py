@@ -57,8 +57,8 @@ def _bounds(model: TrainedModel) -> tuple[list[str], int, int, int]:
     return genres, low, high, int(movies["n_ratings"].max())
 
 
-def fit_filters_to(model: TrainedModel) -> None:
-    """On a switch to another model (or dataset), drop the filter values that do not fit it.
+def fit_filters_to(model: TrainedModel, bounds: tuple[list[str], int, int, int]) -> None:
+    """On a switch to another model (or dataset), drop the filter values that do not fit its ``bounds``.
 
     Genres it lacks are removed, a year range or rating count outside its own goes back to the default.
     """
@@ -66,7 +66,7 @@ def fit_filters_to(model: TrainedModel) -> None:
     if st.session_state.get(FILTERS_OWNER) == owner:
         return
     st.session_state[FILTERS_OWNER] = owner
-    genres, low, high, most = _bounds(model)
+    genres, low, high, most = bounds
     state = st.session_state
     for key in ("rate_include", "rate_exclude"):
         if key in state:
@@ -78,9 +78,9 @@ def fit_filters_to(model: TrainedModel) -> None:
         del state["rate_min_ratings"]
 
 
-def active_filters(model: TrainedModel) -> int:
+def active_filters(bounds: tuple[list[str], int, int, int]) -> int:
     """How many filters narrow the list now (read before the widgets are drawn, for the folded header)."""
-    _, low, high, _ = _bounds(model)
+    _, low, high, _ = bounds
     state = st.session_state
     years = state.get("rate_years")
     return (
@@ -99,9 +99,10 @@ def _reset_filters() -> None:
 def suggestion_filters(model: TrainedModel) -> tuple[Filters, int]:
     """The filter widgets, folded, with the number active on the header and a reset; returns the filters
     and how many suggestions to show."""
-    fit_filters_to(model)
-    genres, low, high, most = _bounds(model)
-    active = active_filters(model)
+    bounds = _bounds(model)  # once per run: it walks every movie's genres
+    fit_filters_to(model, bounds)
+    genres, low, high, most = bounds
+    active = active_filters(bounds)
     with st.expander(f"Filters ({active} active)" if active else "Filters"):
         left, right = st.columns(2)
         include = left.multiselect("Only these genres", genres, key="rate_include")

@@ -7,6 +7,7 @@ goes through one lock; snapshots are copies, so a page never sees a half-updated
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -27,6 +28,20 @@ from movierec.pipeline import train_model
 log = logging.getLogger(__name__)
 
 RUNNING, STOPPING, FINISHED, STOPPED, FAILED = "running", "stopping", "finished", "stopped", "failed"
+
+
+BACKGROUND_NICENESS = 10  # a worker thread's scheduling niceness: page runs (niceness 0) come first
+
+
+def yield_cpu_to_visitors() -> None:
+    """Lower the calling thread's scheduling priority, so a busy worker waits while pages redraw.
+
+    Training keeps a core busy for minutes; at equal priority every visitor's click waits behind it for
+    its share of the CPU. On Linux a thread's niceness is its own; elsewhere (or when refused) nothing changes.
+    """
+    with contextlib.suppress(AttributeError, OSError):
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, max(os.getpriority(os.PRIO_PROCESS, thread), BACKGROUND_NICENESS))
 
 
 class BackgroundJob:
@@ -58,6 +73,7 @@ class BackgroundJob:
         return FINISHED
 
     def _run(self) -> None:
+        yield_cpu_to_visitors()
         try:
             result = self.work()
         except MovieRecError as exc:

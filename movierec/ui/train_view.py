@@ -72,22 +72,31 @@ def progress(snap: TrainingSnapshot) -> None:
     st.progress(position.fraction, text=" · ".join(parts))
 
 
+CURVES_POLL_S = 4.0  # the charts follow the run more slowly than the progress line: drawing them costs far more
+
+
 def live(run: TrainingRun) -> None:
-    """Everything that changes while a run goes on: status, Stop, progress and the three charts."""
+    """What changes from batch to batch while a run goes on: status, Stop and progress."""
+    if not run.running:
+        return
     snap = run.snapshot()
-    if run.running:
-        left, right = st.columns([5, 1])
-        with left:
-            progress(snap)
-        with right:
-            st.button(
-                "Stop",
-                key="train_stop",
-                on_click=run.stop,
-                disabled=snap.status == STOPPING,
-                help=f"Ends the run now: {STOP_KEEPS[snap.phase]}.",
-                width="stretch",
-            )
+    left, right = st.columns([5, 1])
+    with left:
+        progress(snap)
+    with right:
+        st.button(
+            "Stop",
+            key="train_stop",
+            on_click=run.stop,
+            disabled=snap.status == STOPPING,
+            help=f"Ends the run now: {STOP_KEEPS[snap.phase]}.",
+            width="stretch",
+        )
+
+
+def curves(run: TrainingRun) -> None:
+    """The three charts: batch losses, validation RMSE per epoch and the learning rate."""
+    snap = run.snapshot()
     if not snap.batch_losses:
         return
     left, right = st.columns(2)
