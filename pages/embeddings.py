@@ -10,6 +10,7 @@ from movierec.explore.pca import describe_separation
 from movierec.explore.tsne import TSNE_AXES
 from movierec.ui import embeddings_charts as charts
 from movierec.ui import embeddings_view as view
+from movierec.ui.choices import offered
 from movierec.ui.embeddings_axis import render_custom_axis
 from movierec.ui.embeddings_biases import render_biases
 from movierec.ui.embeddings_tsne import render_tsne
@@ -41,14 +42,16 @@ if model.config.use_genres:
 
 n_movies = len(model.movies)
 choices = [n for n in view.N_CHOICES if n < n_movies] + [n_movies]
+default_n = min(view.default_top_n(model), n_movies)
 top_n = st.select_slider(
     "Movies to project (the most rated first)",
     choices,
-    value=min(view.default_top_n(model), n_movies),
+    value=default_n,
     key="emb_top_n",
     format_func=lambda n: f"all {n:,}" if n == n_movies else f"{n:,}",
     help="Rarely rated movies keep vectors close to their random start; fewer, well-known movies give a clearer picture.",
 )
+top_n = offered(top_n, choices, default_n)
 try:
     projection = view.projection(model, top_n)
 except MovieRecError as exc:
@@ -69,11 +72,24 @@ marked_title = top[1].selectbox(
 )
 pca = method == "PCA"
 controls = st.columns([3, 3, 2, 5])  # room for the labels and values at 1024 px
-x_axis = controls[0].selectbox(
-    "Horizontal axis", components, index=components.index(best), key="emb_x", format_func=str.upper, disabled=not pca
+x_axis = offered(
+    controls[0].selectbox(
+        "Horizontal axis",
+        components,
+        index=components.index(best),
+        key="emb_x",
+        format_func=str.upper,
+        disabled=not pca,
+    ),
+    components,
+    best,
 )
 others = [c for c in components if c != x_axis]  # the same component on both axes would draw a diagonal line
-y_axis = controls[1].selectbox("Vertical axis", others, key="emb_y", format_func=str.upper, disabled=not pca)
+y_axis = offered(
+    controls[1].selectbox("Vertical axis", others, key="emb_y", format_func=str.upper, disabled=not pca),
+    others,
+    others[0],
+)
 # No help icon: beside it, the label did not fit at 1024 px; "3D" says what it does.
 three_d = controls[2].toggle("3D", key="emb_3d", disabled=len(components) < 3 or not pca)
 genre_choice = controls[3].selectbox(

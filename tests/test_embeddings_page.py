@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from movierec.data import load_movielens
@@ -75,6 +76,22 @@ def test_with_a_small_model_the_page_shows_map_ends_and_explains_the_size(small_
     assert not at.exception, at.exception
     assert any("The two ends of PC2" in h.value for h in at.subheader)
     assert _figure(at, "emb_scatter")["layout"]["scene"]["xaxis"]["title"]["text"].startswith("← ")
+
+
+def test_a_choice_handed_back_as_its_label_falls_back_to_an_offered_one(small_model, monkeypatch):
+    """When one rerun cuts another short, Streamlit can hand back a choice box's shown label ("PC1")
+    instead of the option ("pc1"); the page keeps to the components it offers."""
+    small_model.save("tiny-embeddings")
+    real = DeltaGenerator.selectbox
+
+    def as_label(self, label, options, *args, **kwargs):
+        value = real(self, label, options, *args, **kwargs)
+        return value.upper() if kwargs.get("key") in ("emb_x", "emb_y") else value
+
+    monkeypatch.setattr(DeltaGenerator, "selectbox", as_label)
+    at = _open()
+    assert not at.exception
+    assert len(_figure(at, "emb_scatter")["data"]) > 0
 
 
 def test_a_searched_movie_gets_its_ten_nearest_listed_and_ringed(small_model):

@@ -13,6 +13,7 @@ from movierec.data.links import MovieLinks
 from movierec.model.artifacts import TrainedModel
 from movierec.profiles.store import ProfileStore
 from movierec.suggest.recommend import DEFAULT_MIN_RATINGS, Filters, FoldIn, recommend
+from movierec.ui.choices import offered
 from movierec.ui.rate_state import plain, report
 from movierec.ui.rate_widgets import link_suffix, rating_slider
 
@@ -45,7 +46,7 @@ def suggestion_order(model: TrainedModel) -> str:
         help="Likely to watch and enjoy: what people with your ratings went on to watch, weighed with your predicted "
         "rating. Highest predicted rating: the stars the network expects, which favours little-seen films.",
     )
-    return str(order)
+    return offered(order, ORDER_LABELS, "ranking")
 
 
 def _bounds(model: TrainedModel) -> tuple[list[str], int, int, int]:

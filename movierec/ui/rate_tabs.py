@@ -17,6 +17,7 @@ from movierec.profiles.store import ProfileStore
 from movierec.suggest.dataset_users import held_out, held_out_counts, user_suggestions, user_test_ratings
 from movierec.suggest.recommend import FoldIn, similar_movies
 from movierec.ui import cache
+from movierec.ui.choices import offered
 from movierec.ui.keys import remember, remembered
 from movierec.ui.movie_links import PAGE, page_column, page_urls
 from movierec.ui.rate_widgets import rating_slider
@@ -59,7 +60,8 @@ def _pick(label: str, options: list[int], key: str, default: int = 0, **kwargs: 
     """
     kept = remembered(key)
     index = options.index(kept) if kept in options else default
-    return st.selectbox(label, options, index=index, key=key, on_change=remember, args=(key,), **kwargs)
+    chosen = st.selectbox(label, options, index=index, key=key, on_change=remember, args=(key,), **kwargs)
+    return offered(chosen, options, options[index] if options else None)
 
 
 def your_ratings(model: TrainedModel, dataset: Dataset, ratings: dict[int, float], fold: FoldIn) -> None:
