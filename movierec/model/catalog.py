@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from movierec import paths
-from movierec.config import DEFAULT, PRESETS, TrainConfig
+from movierec.config import DEFAULT, PRESETS, TrainConfig, shown_value
 from movierec.errors import MovieRecError
 from movierec.model.artifacts import ModelInfo, read_saved
 from movierec.results import TrainingResults
@@ -136,15 +136,7 @@ def changed_settings(config: TrainConfig, baseline: TrainConfig) -> tuple[tuple[
 
 def settings_text(changed: Iterable[tuple[str, Any]]) -> str:
     """``"lr 0.01, hidden 32,16, use_bias on"``; empty when nothing differs."""
-    return ", ".join(f"{name} {_shown(value)}" for name, value in changed)
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, tuple | list):  # a list once the record is JSON-ready
-        return ",".join(_shown(v) for v in value) or "none"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return ", ".join(f"{name} {shown_value(value) or 'none'}" for name, value in changed)
 
 
 def _results(saved: Any) -> TrainingResults | None:
