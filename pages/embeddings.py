@@ -133,17 +133,24 @@ if nearest is not None:
     st.caption(f"★ {plain(row['title'])}: " + ", ".join(f"{c.upper()} {row[c]:+.3f}" for c in components))
     view.render_neighbours(nearest, str(row["title"]))
 
-components_tab, axis_tab, bias_tab = st.tabs(["What the components mean", "Custom axis", "Movie biases"])
-with components_tab:
-    st.subheader(f"The two ends of {x_axis.upper()}")
-    st.write(describe_separation(projection.separation[components.index(x_axis)], x_axis.upper()))
-    if x_axis != best:
-        st.caption(f"{best.upper()} separates them best ({projection.separation[components.index(best)]:.0%}).")
-    view.render_ends(projection, x_axis)
-    st.plotly_chart(charts.variance_figure(projection), width="stretch", key="emb_variance")
-    st.plotly_chart(charts.correlation_figure(projection), width="stretch", key="emb_heatmap")
-    st.dataframe(view.components_table(projection), hide_index=True, width="stretch")
-with axis_tab:
-    render_custom_axis(model, projection, y_axis, genre, marks)
-with bias_tab:
-    render_biases(model)
+# Only the open tab runs: each change of the map's controls reruns the page, and the other tabs would redraw
+# a second map and two charts for it.
+components_tab, axis_tab, bias_tab = st.tabs(
+    ["What the components mean", "Custom axis", "Movie biases"], key="emb_tab", on_change="rerun"
+)
+if components_tab.open:
+    with components_tab:
+        st.subheader(f"The two ends of {x_axis.upper()}")
+        st.write(describe_separation(projection.separation[components.index(x_axis)], x_axis.upper()))
+        if x_axis != best:
+            st.caption(f"{best.upper()} separates them best ({projection.separation[components.index(best)]:.0%}).")
+        view.render_ends(projection, x_axis)
+        st.plotly_chart(charts.variance_figure(projection), width="stretch", key="emb_variance")
+        st.plotly_chart(charts.correlation_figure(projection), width="stretch", key="emb_heatmap")
+        st.dataframe(view.components_table(projection), hide_index=True, width="stretch")
+if axis_tab.open:
+    with axis_tab:
+        render_custom_axis(model, projection, y_axis, genre, marks)
+if bias_tab.open:
+    with bias_tab:
+        render_biases(model)

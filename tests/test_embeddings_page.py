@@ -28,8 +28,11 @@ def small_model():
     return filed_as_bundled(tiny_model(planted_dataset(name="ml-latest-small"), config=TINY.with_changes(epochs=2)))
 
 
-def _open(timeout: float = 30) -> AppTest:
+def _open(timeout: float = 30, tab: str | None = None) -> AppTest:
+    """The page, on its first tab or on ``tab`` (only the open tab runs)."""
     at = AppTest.from_file(APP, default_timeout=timeout).run()
+    if tab is not None:
+        at.session_state["emb_tab"] = tab
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at
@@ -66,7 +69,8 @@ def test_with_a_small_model_the_page_shows_map_ends_and_explains_the_size(small_
     assert elapsed < 20  # generous: the machine is shared; the real target is measured in the browser test
     assert any("knows only 60 movies" in info.value for info in at.info)
     assert not any("vector for every genre" in c.value for c in at.caption)  # ratings only
-    assert len(at.get("plotly_chart")) == 4  # the map, the variance, the heatmap and the custom axis
+    # the map, the variance and the heatmap; the custom axis's map is drawn only when its tab is open
+    assert [chart.key for chart in at.get("plotly_chart")] == ["emb_scatter", "emb_variance", "emb_heatmap"]
     assert any("The two ends of PC1" in h.value for h in at.subheader)
     assert any("separates dramas" in md.value for md in at.markdown)
 
@@ -142,7 +146,7 @@ def test_the_tsne_map_is_computed_in_the_background_then_drawn_with_the_same_mar
 
 def test_a_custom_axis_between_genres_or_movies(small_model):
     small_model.save("tiny-embeddings")
-    at = _open()
+    at = _open(tab="Custom axis")
     assert at.selectbox(key="emb_axis_first_genre").value == "Comedy"
     assert at.selectbox(key="emb_axis_second_genre").value == "Drama"
     assert any(md.value.startswith("This axis") and "separates dramas" in md.value for md in at.markdown)
@@ -163,7 +167,7 @@ def test_a_custom_axis_between_genres_or_movies(small_model):
 
 def test_movie_biases_respect_the_minimum_and_a_model_without_biases_says_so(small_model):
     small_model.save("tiny-embeddings")
-    at = _open()
+    at = _open(tab="Movie biases")
     tables = [df.value for df in at.dataframe if "bias" in df.value.columns]
     assert len(tables) == 2 and all(len(t) > 0 for t in tables)
     minimum = int(small_model.movies["n_ratings"].quantile(0.75))
@@ -176,7 +180,7 @@ def test_movie_biases_respect_the_minimum_and_a_model_without_biases_says_so(sma
         tiny_model(planted_dataset(name="ml-latest-small"), config=TINY.with_changes(epochs=1, use_bias=False))
     )
     no_bias.save("tiny-no-bias")  # the newest, so the active model
-    at = _open()
+    at = _open(tab="Movie biases")
     assert any("no bias term" in info.value for info in at.info)
     assert not [df for df in at.dataframe if "bias" in df.value.columns]
 
@@ -187,7 +191,7 @@ def test_switching_model_resets_what_no_longer_fits(small_model):
         tiny_model(planted_dataset(name="ml-latest-small", n_movies=40), config=TINY.with_changes(epochs=1))
     )
     fewer.save("tiny-fewer")  # the newest: the page opens on it
-    at = _open()
+    at = _open(tab="Custom axis")
     assert at.select_slider(key="emb_top_n").value == 40
     best_of_other = project_pca(small_model, top_n=60).best_component
     moved = next(c for c in at.selectbox(key="emb_x").options if c not in ("pc1", best_of_other))
