@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import streamlit as st
 from factories import planted_dataset
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from movierec.ui.runs import BackgroundJob
@@ -49,3 +51,19 @@ def finish(at: AppTest, job: BackgroundJob, timeout: float = 60.0) -> AppTest:
 def problems(at: AppTest) -> list[str]:
     """Exceptions shown on the page (there must never be any)."""
     return [e.value for e in at.exception]
+
+
+def hand_back_labels(monkeypatch, method: str, *keys: str) -> None:
+    """Make the ``method`` widgets ("selectbox", "multiselect") with ``keys`` return their shown labels instead
+    of their options, as Streamlit can when one rerun cuts another short and the browser sends a label."""
+    real = getattr(DeltaGenerator, method)
+
+    def as_labels(self, label, options, *args, **kwargs):
+        value = real(self, label, options, *args, **kwargs)
+        if kwargs.get("key") not in keys or value is None:
+            return value
+        shown = kwargs.get("format_func", str)
+        return [shown(v) for v in value] if isinstance(value, list) else shown(value)
+
+    monkeypatch.setattr(DeltaGenerator, method, as_labels)
+    monkeypatch.setattr(st, method, lambda *args, **kwargs: as_labels(st._main, *args, **kwargs))

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from movierec.data import load_movielens
 from movierec.explore.pca import project_pca
 from movierec.ui.embeddings_charts import NEIGHBOURS
+from tests.app_support import hand_back_labels
 from tests.factories import TINY, filed_as_bundled, planted_dataset, tiny_model
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -86,13 +86,7 @@ def test_a_choice_handed_back_as_its_label_falls_back_to_an_offered_one(small_mo
     """When one rerun cuts another short, Streamlit can hand back a choice box's shown label ("PC1")
     instead of the option ("pc1"); the page keeps to the components it offers."""
     small_model.save("tiny-embeddings")
-    real = DeltaGenerator.selectbox
-
-    def as_label(self, label, options, *args, **kwargs):
-        value = real(self, label, options, *args, **kwargs)
-        return value.upper() if kwargs.get("key") in ("emb_x", "emb_y") else value
-
-    monkeypatch.setattr(DeltaGenerator, "selectbox", as_label)
+    hand_back_labels(monkeypatch, "selectbox", "emb_x", "emb_y")
     at = _open()
     assert not at.exception
     assert len(_figure(at, "emb_scatter")["data"]) > 0
@@ -163,6 +157,16 @@ def test_a_custom_axis_between_genres_or_movies(small_model):
     assert not at.exception, at.exception
     title = _figure(at, "emb_axis_chart")["layout"]["xaxis"]["title"]["text"]
     assert small_model.movies["title"].iloc[0] in title and title.endswith("· Drama →")
+
+
+def test_custom_axis_movies_handed_back_as_titles_are_dropped_not_a_traceback(small_model, monkeypatch):
+    small_model.save("tiny-embeddings")
+    hand_back_labels(monkeypatch, "multiselect", "emb_axis_first_movies")
+    at = _open(tab="Custom axis")
+    at.radio(key="emb_axis_first_kind").set_value("Movies").run()
+    at.multiselect(key="emb_axis_first_movies").set_value([int(small_model.movies["movie_id"].iloc[0])]).run()
+    assert not at.exception, at.exception
+    assert any("Pick one or more movies" in c.value for c in at.caption)
 
 
 def test_movie_biases_respect_the_minimum_and_a_model_without_biases_says_so(small_model):

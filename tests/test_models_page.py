@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from movierec.model.artifacts import list_models
 from movierec.model.store import trashed_models
-from tests.app_support import open_app, problems
+from tests.app_support import hand_back_labels, open_app, problems
 from tests.factories import TINY, filed_as_bundled, planted_dataset, tiny_model
 
 PAGE = "models"
@@ -146,6 +146,18 @@ def test_the_trash_restores_a_deleted_model_and_empties_after_a_confirmation(thr
     at.button(key="models_empty_yes").click().run()
     assert trashed_models() == [] and {info.name for info in list_models()} == {"a", "c"}
     assert any("Erased 1 deleted model" in s.value for s in at.success)
+
+
+def test_a_deleted_model_handed_back_as_its_label_falls_back_to_one_in_the_trash(three, monkeypatch):
+    at = open_app(PAGE)
+    at.selectbox(key="models_pick").set_value("a").run()
+    at.button(key="models_delete").click().run()
+    at.button(key="models_delete_yes").click().run()
+    hand_back_labels(monkeypatch, "selectbox", "models_trash_pick")
+    at.run()
+    assert not problems(at)
+    at.button(key="models_restore").click().run()
+    assert {info.name for info in list_models()} == {"a", "b", "c"} and not problems(at)
 
 
 def test_a_model_of_other_data_is_listed_but_cannot_be_made_active(three):

@@ -10,7 +10,7 @@ from app_support import APP, finish, open_app, problems, upload_planted, wait_un
 from streamlit.testing.v1 import AppTest
 
 from movierec.events import RANKER, PhaseEvent
-from movierec.ui import runs
+from movierec.ui import runs, train_form
 from movierec.ui.keys import MODEL_KEY
 
 # A small network that trains in well under a second per epoch on the bundled data.
@@ -143,6 +143,14 @@ def test_a_run_that_fails_in_the_worker_is_explained_in_plain_words(monkeypatch,
     assert message in _texts(at.error) and "nothing was saved" in _texts(at.error)
     assert not problems(at)
     assert not at.button(key="train_start").disabled  # the app keeps working
+
+
+def test_a_preset_handed_back_as_its_label_falls_back_to_the_default_preset(monkeypatch):
+    state = {train_form.PRESET_KEY: next(iter(train_form.PRESET_LABELS.values()))}
+    monkeypatch.setattr(train_form.st, "session_state", state)
+    assert train_form.chosen_preset() == "default"
+    train_form.apply_preset()  # the picker's callback
+    assert state[train_form._key("epochs")] == train_form.PRESETS["default"].epochs
 
 
 @pytest.mark.parametrize(("cores", "threads"), [(None, 1), (1, 1), (2, 1), (3, 2), (16, 4)])

@@ -81,6 +81,7 @@ def _end_picker(column: DeltaGenerator, side: str, table: pd.DataFrame) -> AxisE
             placeholder="Type a title…",
             key=f"emb_axis_{side}_movies",
         )
+        picked = [movie for movie in picked if movie in titles]  # a title handed back instead of its id is dropped
         if not picked:
             st.caption("Pick one or more movies for this end.")
             return None

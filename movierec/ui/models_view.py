@@ -13,6 +13,7 @@ from movierec.errors import MovieRecError
 from movierec.model.catalog import Catalog, ModelRow, model_catalog, settings_text
 from movierec.model.store import TrashedModel, delete_model, empty_trash, rename_model, restore_trashed, trashed_models
 from movierec.ui import cache
+from movierec.ui.choices import offered
 from movierec.ui.state import choose_later, load_problem
 from movierec.ui.text import plain
 
@@ -236,7 +237,7 @@ def trash_panel(dataset_name: str) -> None:
         key="models_trash_pick",
         format_func=lambda key: f"{by_file[key].name} · deleted {by_file[key].deleted[:19].replace('T', ' ')} UTC",
     )
-    entry = by_file[chosen]
+    entry = by_file[offered(chosen, by_file, next(iter(by_file)))]
     restore, empty = st.columns(2)
     if restore.button("Restore", key="models_restore", icon=":material/restore_from_trash:"):
         _act(lambda: f"Restored {restore_trashed(entry).stem}.", pick=entry.name)

@@ -12,6 +12,7 @@ from movierec.config import PRESETS, SETTINGS, TrainConfig, field_type, is_list,
 from movierec.data import Dataset
 from movierec.train.sizing import validate_for_data
 from movierec.ui import cache
+from movierec.ui.choices import offered
 from movierec.ui.keys import keep_widget_values
 
 PRESET_KEY = "train_preset"
@@ -25,9 +26,14 @@ def _key(name: str) -> str:
     return f"train_{name}"
 
 
+def chosen_preset() -> str:
+    """The preset picker's choice (the default preset when the picker hands back something it did not offer)."""
+    return offered(st.session_state.get(PRESET_KEY), PRESETS, "default")
+
+
 def apply_preset() -> None:
     """Copy the chosen preset into every field (the preset picker's callback, and the first visit)."""
-    preset = PRESETS[st.session_state[PRESET_KEY]]
+    preset = PRESETS[chosen_preset()]
     for name in EDITABLE:
         value = getattr(preset, name)  # a list goes into a text field, as the text that parses back to it
         st.session_state[_key(name)] = shown_value(value, ", ") if is_list(name) else value
@@ -95,7 +101,7 @@ def settings(dataset: Dataset) -> tuple[TrainConfig | None, str | None]:
         st.error(f"Fix the {len(problems)} setting(s) marked above to start training.")
         return None, None
     config = TrainConfig(**values, device=device)
-    chosen = st.session_state[PRESET_KEY]
+    chosen = chosen_preset()
     same = dataclasses.replace(config, device=PRESETS[chosen].device) == PRESETS[chosen]
     return config, chosen if same else None
 
