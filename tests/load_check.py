@@ -4,10 +4,10 @@
 
 One session trains the default preset, each rater rates movies under their own profile, one explores the
 Embeddings page and, where the app has a Models page, one watches it. Like people, the sessions pause
-between actions (``--pause``, seconds on average; 0 runs them at machine speed, a stress test). The check
-fails (exit code 1) when any page shows an exception or a rating is lost or lands in another profile, and
-reports, as JSON, the seconds from each rating to its new suggestions (median, 95th percentile, worst; the
-target for the 95th percentile is 3 s) and how long the training took meanwhile.
+between actions (``--pause``, seconds on average; 0 runs them at machine speed, a stress test). It reports,
+as JSON, the seconds from each rating to its new suggestions (median, 95th percentile, worst) and how long
+the training took meanwhile, and fails (exit code 1) when any page shows an exception, a rating is lost or
+lands in another profile, or the 95th percentile is over the target of 3 s.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ RUN_TAG = time.strftime("%H%M%S")  # profile names carry the run, so a reused MO
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 STEP_TIMEOUT_MS = 120_000  # one page step; the whole check is bounded by --deadline
 POLL_MS = 50  # how often a rating's wait looks at the page
+TARGET_P95_S = 3.0  # a team's wait from a rating to its new suggestions, 95th percentile
 
 
 class Pace:
@@ -252,18 +253,21 @@ async def check(home: Path, raters: int, n_movies: int, pause: float, train_boun
                 await browser.close()
     latencies = result.pop("latencies")
     problems = stored_problems(home, raters, n_movies)
+    p95 = percentile(latencies, 0.95)
     return {
         "sessions": raters + 2 + (result["models_reloads"] is not None),
         "pause_s": pause,
         "ratings_timed": len(latencies),
         "rating_to_suggestions_s": {
             "median": round(statistics.median(latencies), 2),
-            "p95": round(percentile(latencies, 0.95), 2),
+            "p95": round(p95, 2),
             "max": round(max(latencies), 2),
         },
         **{key: round(value, 1) if isinstance(value, float) else value for key, value in result.items()},
         "rating_problems": problems,
-        "ok": not problems
+        "p95_target_met": p95 <= TARGET_P95_S,
+        "ok": p95 <= TARGET_P95_S
+        and not problems
         and result["exceptions"] == 0
         and not any(isinstance(result[key], str) for key in ("embeddings_redraws", "models_reloads")),
     }
