@@ -14,10 +14,11 @@ from movierec.ui.shell import require_shell
 from movierec.ui.state import active_dataset, active_model
 
 
-@st.fragment
+@st.fragment(key=rate_widgets.RATING_AREA)
 def rating_area(model: TrainedModel, store: ProfileStore, profile: str) -> None:
-    """Everything a rating changes: a rating, a search, a filter or a tab reruns only this part of the page,
-    so neither the server nor the browser redraws the sidebar, the title and the profile picker for it."""
+    """Everything a rating changes: a rating, a filter or a tab reruns only this part of the page, so neither
+    the server nor the browser redraws the sidebar, the title and the profile picker for it (a search reruns
+    only its own hits)."""
     show_messages()  # a callback's error or notice, shown by the rerun that follows it
     dataset = active_dataset()
     scale = model.rating_scale

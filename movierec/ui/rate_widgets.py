@@ -18,6 +18,7 @@ SEARCH_LIMIT = 8
 NOT_RATED = "–"  # the slider's leftmost stop; sliding back to it removes the rating
 GENERATIONS = "rate_slider_generations"  # "<section>_<movie id>" -> times that slider was drawn afresh
 STRIP_KEY = "rate_strip"  # the strip's movies, kept until each is rated or skipped so none moves under the pointer
+RATING_AREA = "rate_area"  # the key of the Rate page's fragment that holds everything a rating changes
 
 
 def _stars(value: float | str) -> str:
@@ -50,6 +51,7 @@ def _save(
         report(store.remove_rating, profile, movie_id)
     else:
         report(store.set_rating, profile, movie_id, value, scale)
+    st.rerun(RATING_AREA)  # from any slider, the search's own fragment included: the strip, suggestions and tabs change
 
 
 def rating_slider(
@@ -146,6 +148,7 @@ def movie_grid(
                         skip_button(slider["store"], slider["profile"], int(movie["movie_id"]), skipped, section)  # type: ignore[arg-type]
 
 
+@st.fragment(key="rate_search")
 def find_and_rate(
     model: TrainedModel,
     store: ProfileStore,
@@ -154,7 +157,8 @@ def find_and_rate(
     ratings: dict[int, float],
     links: MovieLinks,
 ) -> None:
-    """Title search with a slider per hit."""
+    """Title search with a slider per hit, in a fragment of its own: a search redraws only its hits, while
+    a rating made here reruns the whole rating area (see :func:`_save`)."""
     query = st.text_input("Search a title", key="rate_search", placeholder="e.g. amelie 2001, toy story, matrix")
     if not query.strip():
         return
