@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from movierec.data import load_movielens
 from movierec.profiles.store import ProfileStore
 from movierec.ui import rate_tabs, rate_widgets
+from movierec.ui.keys import kept
 from movierec.ui.rate_suggest import ORDER_NOTES
 from tests.factories import TINY, tiny_model
 
@@ -332,25 +333,49 @@ def test_not_seen_and_dismissed_movies_leave_the_suggestions_which_never_repeat_
     assert "2 skipped movies will be offered again" in shown(at) and ProfileStore().skipped("Lists") == {}
 
 
+def filters_reset(at: AppTest) -> str | None:
+    """The label of the reset beside the folded filters (None when no filter is on)."""
+    return next((button.label for button in at.button if button.key == "rate_filters_reset"), None)
+
+
+def open_filters(at: AppTest, opened: bool = True) -> AppTest:
+    """Open (or fold) the Filters box: its widgets are drawn only while it is open."""
+    at.session_state["rate_filters_box"] = opened
+    return at.run()
+
+
 def test_a_folded_filter_shows_that_it_is_on_and_resets(saved):
     at = create(open_rate(), "Picky")
-    assert [e.label for e in at.expander if e.label.startswith("Filters")] == ["Filters"]
-    assert "rate_filters_reset" not in {button.key for button in at.button}  # nothing to reset
-    at.multiselect(key="rate_include").select("Comedy").run()
+    assert filters_reset(at) is None  # nothing to reset
+    open_filters(at).multiselect(key="rate_include").select("Comedy").run()
     at.number_input(key="rate_min_ratings").set_value(50).run()
-    assert [e.label for e in at.expander if e.label.startswith("Filters")] == ["Filters (2 active)"]
+    assert filters_reset(at) == "Reset all 2 filters"
+    assert at.number_input(key="rate_min_ratings").value == 50  # the box stays open while filters change
     at.button(key="rate_filters_reset").click().run()
     assert not at.exception
-    assert [e.label for e in at.expander if e.label.startswith("Filters")] == ["Filters"]
+    assert filters_reset(at) is None
     assert at.multiselect(key="rate_include").value == [] and at.number_input(key="rate_min_ratings").value == 10
 
 
+def test_folded_filters_draw_no_widgets_and_keep_filtering(saved):
+    at = open_filters(create(open_rate(), "Folded"))
+    at.multiselect(key="rate_include").select("Comedy").run()
+    filtered = suggested(at)
+    open_filters(at, opened=False)
+    assert not at.exception
+    assert not any(box.key == "rate_include" for box in at.multiselect)  # nothing drawn for a rating to redraw
+    assert filters_reset(at) == "Reset the filter" and suggested(at) == filtered
+    at.run()  # a rerun that draws no filter keeps their values all the same
+    assert suggested(at) == filtered
+    assert open_filters(at).multiselect(key="rate_include").value == ["Comedy"]
+
+
 def test_filters_that_do_not_fit_another_model_are_reset(saved):
-    at = create(open_rate(), "Switch")
+    at = open_filters(create(open_rate(), "Switch"))
     at.multiselect(key="rate_include").select("Comedy").run()
     at.session_state["rate_filters_model"] = ("another model", "2026-01-01")  # as after a switch
-    at.session_state["rate_include"] = ["Comedy", "Space opera"]
-    at.session_state["rate_min_ratings"] = 10**9
+    at.session_state[kept("rate_include")] = ["Comedy", "Space opera"]
+    at.session_state[kept("rate_min_ratings")] = 10**9
     at.run()
     assert not at.exception
     assert at.multiselect(key="rate_include").value == ["Comedy"]

@@ -4,6 +4,7 @@ the suggestions as cards that can be rated or dismissed where they are shown."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +15,7 @@ from movierec.model.artifacts import TrainedModel
 from movierec.profiles.store import ProfileStore
 from movierec.suggest.recommend import DEFAULT_MIN_RATINGS, Filters, FoldIn, recommend
 from movierec.ui.choices import offered
+from movierec.ui.keys import forget, kept, remember, remembered
 from movierec.ui.rate_state import plain, report
 from movierec.ui.rate_widgets import link_suffix, rating_slider
 
@@ -26,6 +28,8 @@ ORDER_NOTES = {
     "that lies nearest to it in the network's embedding space.",
 }
 FILTER_KEYS = ("rate_include", "rate_exclude", "rate_years", "rate_min_ratings")
+TOP_N_KEY = "rate_top_n"
+FILTERS_BOX_KEY = "rate_filters_box"  # the folded Filters box: its widgets are drawn only while it is open
 FILTERS_OWNER = "rate_filters_model"  # the model the filter values were chosen for
 DEFAULT_TOP_N = 10
 
@@ -68,57 +72,91 @@ def fit_filters_to(model: TrainedModel, bounds: tuple[list[str], int, int, int])
         return
     st.session_state[FILTERS_OWNER] = owner
     genres, low, high, most = bounds
-    state = st.session_state
     for key in ("rate_include", "rate_exclude"):
-        if key in state:
-            state[key] = [g for g in state[key] if g in genres]
-    years = state.get("rate_years")
-    if years is not None and not (low <= years[0] and years[1] <= high):
-        del state["rate_years"]
-    if state.get("rate_min_ratings", 0) > most:
-        del state["rate_min_ratings"]
+        chosen = remembered(key)
+        if isinstance(chosen, list):
+            st.session_state[kept(key)] = [g for g in chosen if g in genres]
+    years = remembered("rate_years")
+    if isinstance(years, tuple) and not (low <= years[0] and years[1] <= high):
+        forget("rate_years")
+    minimum = remembered("rate_min_ratings")
+    if isinstance(minimum, int) and minimum > most:
+        forget("rate_min_ratings")
 
 
-def active_filters(bounds: tuple[list[str], int, int, int]) -> int:
-    """How many filters narrow the list now (read before the widgets are drawn, for the folded header)."""
-    _, low, high, _ = bounds
-    state = st.session_state
-    years = state.get("rate_years")
+def filter_values(bounds: tuple[list[str], int, int, int]) -> dict[str, Any]:
+    """The filters as the person last set them, else their defaults: any genre, any year, at least 10 ratings
+    and 10 suggestions.
+
+    The values are kept under the widgets' shadow keys (see :mod:`movierec.ui.keys`), since Streamlit forgets
+    a widget's own while its box is folded.
+    """
+    _, low, high, most = bounds
+    defaults = {
+        "rate_include": [],
+        "rate_exclude": [],
+        "rate_years": (low, high),
+        "rate_min_ratings": min(DEFAULT_MIN_RATINGS, most),
+        TOP_N_KEY: DEFAULT_TOP_N,
+    }
+    return {key: default if remembered(key) is None else remembered(key) for key, default in defaults.items()}
+
+
+def active_filters(bounds: tuple[list[str], int, int, int], values: dict[str, Any]) -> int:
+    """How many filters narrow the list now."""
+    _, low, high, most = bounds
+    years = values["rate_years"]
     return (
-        bool(state.get("rate_include"))
-        + bool(state.get("rate_exclude"))
-        + bool(years is not None and (years[0] > low or years[1] < high))
-        + (state.get("rate_min_ratings", DEFAULT_MIN_RATINGS) != DEFAULT_MIN_RATINGS)
+        bool(values["rate_include"])
+        + bool(values["rate_exclude"])
+        + bool(years[0] > low or years[1] < high)
+        + (values["rate_min_ratings"] != min(DEFAULT_MIN_RATINGS, most))
     )
 
 
 def _reset_filters() -> None:
-    for key in FILTER_KEYS:
-        st.session_state.pop(key, None)
+    forget(*FILTER_KEYS)
+
+
+def _filter_widgets(bounds: tuple[list[str], int, int, int], values: dict[str, Any]) -> None:
+    """The filters' widgets, showing ``values``; each change is kept under the widget's shadow key."""
+    for key, value in values.items():
+        st.session_state[key] = value
+    genres, low, high, most = bounds
+    left, right = st.columns(2)
+    left.multiselect("Only these genres", genres, key="rate_include", on_change=remember, args=("rate_include",))
+    right.multiselect("Never these genres", genres, key="rate_exclude", on_change=remember, args=("rate_exclude",))
+    if low < high:
+        st.slider("Release years", low, high, key="rate_years", on_change=remember, args=("rate_years",))
+    left, right = st.columns(2)
+    left.number_input(
+        "At least this many ratings",
+        0,
+        most,
+        key="rate_min_ratings",
+        on_change=remember,
+        args=("rate_min_ratings",),
+        help="Movies rated by only a few people have unreliable embeddings; this keeps them out.",
+    )
+    right.slider("How many", 5, 50, step=5, key=TOP_N_KEY, on_change=remember, args=(TOP_N_KEY,))
 
 
 def suggestion_filters(model: TrainedModel) -> tuple[Filters, int]:
-    """The filter widgets, folded, with the number active on the header and a reset; returns the filters
-    and how many suggestions to show."""
+    """The filters, folded, with a reset that names how many are on; returns the filters and how many
+    suggestions to show.
+
+    The widgets are drawn only while the box is open: a rating's rerun would redraw them all for nothing.
+    """
     bounds = _bounds(model)  # once per run: it walks every movie's genres
     fit_filters_to(model, bounds)
-    genres, low, high, most = bounds
-    active = active_filters(bounds)
-    with st.expander(f"Filters ({active} active)" if active else "Filters"):
-        left, right = st.columns(2)
-        include = left.multiselect("Only these genres", genres, key="rate_include")
-        exclude = right.multiselect("Never these genres", genres, key="rate_exclude")
-        chosen = st.slider("Release years", low, high, (low, high), key="rate_years") if low < high else (low, high)
-        left, right = st.columns(2)
-        min_ratings = left.number_input(
-            "At least this many ratings",
-            0,
-            most,
-            min(DEFAULT_MIN_RATINGS, most),
-            key="rate_min_ratings",
-            help="Movies rated by only a few people have unreliable embeddings; this keeps them out.",
-        )
-        top_n = right.slider("How many", 5, 50, DEFAULT_TOP_N, step=5, key="rate_top_n")
+    values = filter_values(bounds)
+    # The header stays the same (a new header would be a new box, folded under the person's pointer); the
+    # reset beside it names how many filters are on.
+    box = st.expander("Filters", key=FILTERS_BOX_KEY, on_change="rerun")
+    if box.open:
+        with box:
+            _filter_widgets(bounds, values)
+    active = active_filters(bounds, values)
     if active:  # beside the folded header, so a filter left on is seen and undone in one click
         st.button(
             f"Reset {'the filter' if active == 1 else f'all {active} filters'}",
@@ -128,10 +166,19 @@ def suggestion_filters(model: TrainedModel) -> tuple[Filters, int]:
             icon=":material/filter_alt_off:",
             help="Back to every genre, every year and movies with at least 10 ratings.",
         )
+    _, low, high, _ = bounds
+    chosen = values["rate_years"]
     # A full range means "any year", so movies without a year are not dropped.
     year_min = chosen[0] if chosen[0] > low else None
     year_max = chosen[1] if chosen[1] < high else None
-    return Filters(frozenset(include), frozenset(exclude), year_min, year_max, int(min_ratings)), top_n
+    filters = Filters(
+        frozenset(values["rate_include"]),
+        frozenset(values["rate_exclude"]),
+        year_min,
+        year_max,
+        int(values["rate_min_ratings"]),
+    )
+    return filters, int(values[TOP_N_KEY])
 
 
 def _card(
