@@ -41,7 +41,7 @@ def rating_area(model: TrainedModel, store: ProfileStore, profile: str) -> None:
     with right:
         st.subheader(f"Suggestions for {plain(profile)}")
         order = rate_suggest.suggestion_order(model)
-        # A movie waiting in the strip above is not suggested too; skipped and dismissed ones never are.
+        # A movie waiting in the (unfolded) strip above is not suggested too; skipped and dismissed ones never are.
         rate_suggest.suggestions(model, store, profile, ratings, fold, order, {*skipped, *in_strip}, links)
         unscored = len(ratings) - len(fold.used)
         if unscored:

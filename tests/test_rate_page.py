@@ -314,6 +314,24 @@ def test_the_strip_stays_steady_after_a_rating_and_a_skip(saved):
     assert set(in_strip(at)).isdisjoint(before)
 
 
+def test_the_strip_folds_at_the_tenth_rating_and_then_draws_nothing_until_unfolded(saved):
+    at = create(open_rate(), "Onboarded")
+    strip = in_strip(at)
+    for movie_id in strip:
+        at.select_slider(key=f"rate_strip_{movie_id}").set_value(4.0).run()
+    assert len(in_strip(at)) == 8  # a new set, since each of the first eight is rated
+    for movie_id in in_strip(at)[:2]:
+        at.select_slider(key=f"rate_strip_{movie_id}").set_value(3.0).run()
+    assert not at.exception
+    assert len(ProfileStore().ratings("Onboarded")) == 10
+    assert any(bar.text.startswith("10 rated ·") for bar in at.get("progress"))
+    assert in_strip(at) == []  # folded by itself, with none of its sliders drawn
+    assert len(suggested(at)) == 10
+    at.session_state["rate_strip_box"] = True  # unfolded by the person
+    at.run()
+    assert len(in_strip(at)) == 8 and set(suggested(at)).isdisjoint(in_strip(at))
+
+
 def test_not_seen_and_dismissed_movies_leave_the_suggestions_which_never_repeat_the_strip(saved):
     at = create(open_rate(), "Lists")
     assert set(suggested(at)).isdisjoint(in_strip(at))  # the popular fallback too

@@ -18,6 +18,7 @@ SEARCH_LIMIT = 8
 NOT_RATED = "–"  # the slider's leftmost stop; sliding back to it removes the rating
 GENERATIONS = "rate_slider_generations"  # "<section>_<movie id>" -> times that slider was drawn afresh
 STRIP_KEY = "rate_strip"  # the strip's movies, kept until each is rated or skipped so none moves under the pointer
+STRIP_BOX_KEY = "rate_strip_box"  # the strip's foldable box
 RATING_AREA = "rate_area"  # the key of the Rate page's fragment that holds everything a rating changes
 
 
@@ -201,15 +202,25 @@ def onboarding(
     skipped: dict[int, str],
     links: MovieLinks,
 ) -> set[int]:
-    """A steady strip of the most-rated movies to rate or skip; returns the ones in it still to rate or skip."""
+    """How many movies are rated, then a steady strip of the most-rated ones to rate or skip; returns the strip's
+    movies still to rate or skip (none while it is folded).
+
+    The strip folds by itself at the tenth rating (its default changes, and with it the box; a person's own
+    unfolding then holds) and draws nothing while folded, so later ratings do not redraw eight cards for it.
+    """
+    st.progress(
+        min(len(ratings), ONBOARDING_TARGET) / ONBOARDING_TARGET,
+        text=f"{len(ratings)} rated · {ONBOARDING_TARGET} make good suggestions",
+    )
+    box = st.expander(
+        "Rate popular movies", expanded=len(ratings) < ONBOARDING_TARGET, key=STRIP_BOX_KEY, on_change="rerun"
+    )
+    if not box.open:
+        return set()
     done = set(ratings) | set(skipped)
     ids = strip_ids(model, profile, done)
-    with st.expander("Rate popular movies", expanded=len(ratings) < ONBOARDING_TARGET):
-        st.progress(
-            min(len(ratings), ONBOARDING_TARGET) / ONBOARDING_TARGET,
-            text=f"{len(ratings)} rated · {ONBOARDING_TARGET} make good suggestions · "
-            "a new set comes once each of these is rated or skipped",
-        )
+    with box:
+        st.caption("A new set comes once each of these is rated or skipped.")
         strip = model.movies.iloc[model.movie_index.rows(ids)]
         movie_grid(strip, 4, "strip", links, skipped, store=store, profile=profile, scale=scale, ratings=ratings)
         st.button(
