@@ -99,7 +99,8 @@ def filter_values(bounds: tuple[list[str], int, int, int]) -> dict[str, Any]:
         "rate_min_ratings": min(DEFAULT_MIN_RATINGS, most),
         TOP_N_KEY: DEFAULT_TOP_N,
     }
-    return {key: default if remembered(key) is None else remembered(key) for key, default in defaults.items()}
+    values = {key: remembered(key) for key in defaults}
+    return {key: default if values[key] is None else values[key] for key, default in defaults.items()}
 
 
 def active_filters(bounds: tuple[list[str], int, int, int], values: dict[str, Any]) -> int:
