@@ -98,6 +98,7 @@ def test_a_new_profile_gets_popular_movies_and_can_rate_them(saved):
     assert "Suggestions for \\<b\\>Zoë\\</b\\> \\:red\\[x\\]" in shown(at)
     strip = [s for s in at.select_slider if s.key.startswith("rate_strip_")]
     assert len(strip) == 8
+    assert table(at, "Note").empty  # drawn before the first rating, so that rating does not build it
     for slider, value in zip(strip[:3], (5.0, 4.5, 1.0), strict=True):
         slider.set_value(value)
     at.run()

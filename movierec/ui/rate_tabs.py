@@ -65,10 +65,13 @@ def _pick(label: str, options: list[int], key: str, default: int = 0, **kwargs: 
 
 
 def your_ratings(model: TrainedModel, dataset: Dataset, ratings: dict[int, float], fold: FoldIn) -> None:
-    """Each rated movie with the person's rating and the model's prediction after fold-in."""
+    """Each rated movie with the person's rating and the model's prediction after fold-in.
+
+    Before the first rating the table is drawn empty, so the browser builds it with the page rather than
+    in answer to that rating.
+    """
     if not ratings:
-        st.caption("Nothing rated yet.")
-        return
+        st.caption("Nothing rated yet: each movie you rate is listed here with what the model predicts for you.")
     ids = sorted(ratings, key=lambda i: (-ratings[i], i))
     rows = model.movie_index.rows(ids)
     scale = model.rating_scale
