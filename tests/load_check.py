@@ -113,8 +113,8 @@ async def rate(page: Page, url: str, rater: int, n_movies: int, pace: Pace, late
         await pace.pause()  # finding the movie among the hits
         started = time.monotonic()
         await slider.press("End" if wanted_rating(rater, number) == 5.0 else "ArrowRight")
-        # The run that saved the rating has drawn the new count (in the strip, which folds at ten ratings)
-        # and then the new suggestions.
+        # The run that saved the rating has drawn the new count (above the strip) and then the new
+        # suggestions.
         await page.wait_for_function(
             f"""() => [...document.querySelectorAll('[data-testid=stProgress]')]
                 .some(bar => bar.textContent.startsWith('{number + 1} rated ·'))

@@ -119,27 +119,30 @@ def _reset_filters() -> None:
     forget(*FILTER_KEYS)
 
 
+def _kept(key: str) -> dict[str, Any]:
+    """A filter widget's key, with the callback that keeps each change under its shadow key."""
+    return {"key": key, "on_change": remember, "args": (key,)}
+
+
 def _filter_widgets(bounds: tuple[list[str], int, int, int], values: dict[str, Any]) -> None:
     """The filters' widgets, showing ``values``; each change is kept under the widget's shadow key."""
     for key, value in values.items():
         st.session_state[key] = value
     genres, low, high, most = bounds
     left, right = st.columns(2)
-    left.multiselect("Only these genres", genres, key="rate_include", on_change=remember, args=("rate_include",))
-    right.multiselect("Never these genres", genres, key="rate_exclude", on_change=remember, args=("rate_exclude",))
+    left.multiselect("Only these genres", genres, **_kept("rate_include"))
+    right.multiselect("Never these genres", genres, **_kept("rate_exclude"))
     if low < high:
-        st.slider("Release years", low, high, key="rate_years", on_change=remember, args=("rate_years",))
+        st.slider("Release years", low, high, **_kept("rate_years"))
     left, right = st.columns(2)
     left.number_input(
         "At least this many ratings",
         0,
         most,
-        key="rate_min_ratings",
-        on_change=remember,
-        args=("rate_min_ratings",),
         help="Movies rated by only a few people have unreliable embeddings; this keeps them out.",
+        **_kept("rate_min_ratings"),
     )
-    right.slider("How many", 5, 50, step=5, key=TOP_N_KEY, on_change=remember, args=(TOP_N_KEY,))
+    right.slider("How many", 5, 50, step=5, **_kept(TOP_N_KEY))
 
 
 def suggestion_filters(model: TrainedModel) -> tuple[Filters, int]:
