@@ -9,11 +9,13 @@ import streamlit as st
 from movierec.errors import MovieRecError
 from movierec.leftovers import clean_leftovers
 from movierec.ui.cache import warm_up_imports
+from movierec.ui.page_style import apply_page_style
 from movierec.ui.shell import run_inside_shell
 from movierec.ui.sidebar import render_sidebar
 from movierec.ui.sign_in import show_only_the_prompt, signed_out
 
 st.set_page_config(page_title="movierec", page_icon=":material/movie:", layout="wide")
+apply_page_style()
 
 
 @st.cache_resource(show_spinner=False)

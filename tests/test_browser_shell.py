@@ -18,3 +18,31 @@ def test_direct_page_url_on_a_fresh_server_keeps_the_shell(page, tmp_path, scree
         for title in ("Overview", "Train", "Rate", "Embeddings"):
             assert sidebar.get_by_role("link", name=title).count() == 1
         page.screenshot(path=screenshots / "shell-direct-train-url.png")
+
+
+# Records, whenever an element turns stale (a rerun is under way), how long its fade and each expander's lasts.
+RECORD_STALE_FADES = """() => {
+    window.staleFades = [];
+    new MutationObserver(records => {
+        for (const record of records) {
+            if (record.target.getAttribute('data-stale') !== 'true') continue;
+            window.staleFades.push(getComputedStyle(record.target).transitionDuration);
+            for (const box of document.querySelectorAll('[data-testid=stExpander] details')) {
+                window.staleFades.push(getComputedStyle(box).transitionDuration);
+            }
+        }
+    }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-stale']});
+}"""
+
+
+def test_parts_awaiting_a_rerun_dim_in_one_step_not_a_fade(page, app_url):
+    """Streamlit's one-second fade of stale elements repaints the page on every frame; the app's style makes it one step."""
+    page.goto(f"{app_url}/train")
+    epochs = page.get_by_role("spinbutton", name="Maximum epochs", exact=True)
+    epochs.wait_for()
+    page.evaluate(RECORD_STALE_FADES)
+    epochs.fill("7")
+    epochs.press("Enter")
+    page.wait_for_function("window.staleFades.length > 1")
+    fades = page.evaluate("window.staleFades")
+    assert set(fades) == {"0s"}, fades
