@@ -129,9 +129,13 @@ def read_row(path: Path) -> ModelRow:
 
 
 def changed_settings(config: TrainConfig, baseline: TrainConfig) -> tuple[tuple[str, Any], ...]:
-    """``(setting, value)`` for each setting of ``config`` that differs from ``baseline``, in the config's order."""
+    """``(setting, value)`` for each setting of ``config`` that differs from ``baseline``, in the config's order.
+
+    The device is left out: it says where the run went, not how the model differs (presets say "auto", a
+    run says "cpu" or "cuda"), and the catalogue shows it in a column of its own.
+    """
     ours, theirs = config.values(), baseline.values()
-    return tuple((name, value) for name, value in ours.items() if value != theirs[name])
+    return tuple((name, value) for name, value in ours.items() if name != "device" and value != theirs[name])
 
 
 def settings_text(changed: Iterable[tuple[str, Any]]) -> str:
