@@ -32,9 +32,9 @@ def test_a_row_carries_the_files_settings_scores_and_history(model):
     assert (row.name, row.dataset, row.preset, row.compared_with) == ("tiny-run", "synthetic", "tiny", "default")
     changed = dict(row.changed)
     assert changed["n_factors"] == 8 and changed["hidden"] == (16,)
-    assert "device" not in changed and row.record()["device"] == "cpu"  # where it ran has its own column
     assert "use_bias" not in changed  # on in both the default preset and this model
     record = row.record()
+    assert "device" not in changed and record["device"] == "cpu"  # where it ran has its own column
     assert record["test_rmse"] == results.test_rmse and record["test_mae"] == results.test_mae
     assert record["p_at_10"] == results.ranking.suggestions.precision_at_10
     assert record["ndcg_at_10_most_popular"] == results.ranking.most_popular.ndcg_at_10
