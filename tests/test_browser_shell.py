@@ -20,8 +20,8 @@ def test_direct_page_url_on_a_fresh_server_keeps_the_shell(page, tmp_path, scree
         page.screenshot(path=screenshots / "shell-direct-train-url.png")
 
 
-# Records, whenever an element turns stale (a rerun is under way), its fade's duration and delay, and the
-# duration of each expander's border change.
+# Records, whenever an element turns stale (a rerun is under way), how it changes: its transition's duration
+# and delay, and those of each expander's box around it.
 RECORD_STALE_FADES = """() => {
     window.staleFades = [];
     const fade = element => {
@@ -32,23 +32,30 @@ RECORD_STALE_FADES = """() => {
         for (const record of records) {
             if (record.target.getAttribute('data-stale') !== 'true') continue;
             window.staleFades.push(fade(record.target));
-            for (const box of document.querySelectorAll('[data-testid=stExpander] details')) {
-                window.staleFades.push(`border ${getComputedStyle(box).transitionDuration}`);
-            }
+            const box = record.target.closest('[data-testid=stExpander]');
+            if (box) window.staleFades.push(`box ${fade(box.querySelector('details'))}`);
         }
     }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-stale']});
 }"""
 
+# Every element of the page whose changes would be drawn as a fade over several frames.
+FADING = """() => [...document.querySelectorAll('*')]
+    .filter(element => getComputedStyle(element).transitionDuration.split(', ').some(d => d !== '0s'))
+    .map(element => element.getAttribute('data-testid') || element.tagName)"""
 
-def test_parts_awaiting_a_rerun_dim_in_one_step_after_a_second(page, app_url):
-    """Streamlit fades stale elements over a second, repainting the page on every frame; the app's style
-    dims them in one step, late enough that a quick rerun does not flash."""
+
+def test_nothing_fades_and_parts_awaiting_a_rerun_dim_in_one_step_after_a_second(page, app_url):
+    """Streamlit fades stale elements over a second, and controls' colours on hover, repainting the page on
+    every frame; the app's style changes colours at once and dims stale parts in one step, late enough that
+    a quick rerun does not flash."""
     page.goto(f"{app_url}/train")
     epochs = page.get_by_role("spinbutton", name="Maximum epochs", exact=True)
     epochs.wait_for()
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(state="attached")
+    assert page.evaluate(FADING) == []
     page.evaluate(RECORD_STALE_FADES)
     epochs.fill("7")
     epochs.press("Enter")
     page.wait_for_function("window.staleFades.length > 1")
     fades = page.evaluate("window.staleFades")
-    assert set(fades) == {"0s after 1s", "border 0s"}, fades
+    assert set(fades) == {"0s after 1s", "box 0s, 0s after 1s, 1s"}, fades

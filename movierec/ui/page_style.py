@@ -1,25 +1,27 @@
-"""Style that every page shares: parts of a page awaiting a rerun dim in one step, not frame by frame."""
+"""Style that every page shares: nothing fades frame by frame; parts of a page awaiting a rerun dim in one step."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-# While a rerun is under way, Streamlit fades each element it will replace (and the expanders and tabs
-# around them) to a third of its opacity over one second, after half a second, and every frame of that
-# fade repaints the page (its cost is in the README's load check section). Here the elements dim at once
-# after one second, so that a quick rerun (a rating, on a quiet machine) does not flash; the borders of
-# expanders and the tab lists change at once after Streamlit's half second (only the stale elements carry
-# a mark, so those rules cannot wait longer without delaying their other changes). An expander's header
-# keeps its own fade: it is one line, and it has hover colours to keep.
-STALE_IN_ONE_STEP = """
+# Every CSS transition keeps the browser drawing frame after frame while it runs, and a page holds many:
+# while a rerun is under way Streamlit fades each element it will replace (and the expanders and tabs around them)
+# to a third of its opacity over one second, after half a second, and controls fade their colours on hover
+# and focus (the cost is in the README's load check section). Here nothing fades: colours change at once,
+# and the parts awaiting a rerun dim in one step after one second, so that a quick rerun (a rating, on a
+# quiet machine) does not flash. Expanders and tab lists carry no mark of their own, so they dim while they
+# hold a stale element, and brighten at once when they no longer do.
+NO_FADES = """
 <style>
-[data-stale="true"] {
-  transition-duration: 0s !important;
-  transition-delay: 1s !important;
+*, *::before, *::after {
+  transition: none !important;
 }
-[data-testid="stExpander"] details,
-[data-testid="stTabs"] > div > div {
-  transition-duration: 0s !important;
+[data-stale="true"] {
+  transition: opacity 0s 1s !important;
+}
+[data-testid="stExpander"]:has([data-stale="true"]) :is(details, summary),
+[data-testid="stTabs"]:has([data-stale="true"]) > div > div {
+  transition: opacity 0s 1s, border-color 0s 1s !important;
 }
 </style>
 """
@@ -27,4 +29,4 @@ STALE_IN_ONE_STEP = """
 
 def apply_page_style() -> None:
     """Send the shared style (a style-only element, which takes no room on the page)."""
-    st.html(STALE_IN_ONE_STEP)
+    st.html(NO_FADES)
