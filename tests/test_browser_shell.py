@@ -43,6 +43,12 @@ FADING = """() => [...document.querySelectorAll('*')]
     .filter(element => getComputedStyle(element).transitionDuration.split(', ').some(d => d !== '0s'))
     .map(element => element.getAttribute('data-testid') || element.tagName)"""
 
+# How each folded expander's box (which holds no element to mark it stale) changes: duration after delay.
+FOLDED_BOXES = """() => [...document.querySelectorAll('[data-testid=stExpander] details:not([open])')].map(box => {
+    const style = getComputedStyle(box);
+    return `${style.transitionDuration} after ${style.transitionDelay}`;
+})"""
+
 
 def test_nothing_fades_and_parts_awaiting_a_rerun_dim_in_one_step_after_a_second(page, app_url):
     """Streamlit fades stale elements over a second, and controls' colours on hover, repainting the page on
@@ -53,6 +59,7 @@ def test_nothing_fades_and_parts_awaiting_a_rerun_dim_in_one_step_after_a_second
     epochs.wait_for()
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(state="attached")
     assert page.evaluate(FADING) == []
+    assert set(page.evaluate(FOLDED_BOXES)) == {"0s, 0s after 1s, 1s"}  # the sidebar's folded boxes
     page.evaluate(RECORD_STALE_FADES)
     epochs.fill("7")
     epochs.press("Enter")

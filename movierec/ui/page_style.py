@@ -10,7 +10,8 @@ import streamlit as st
 # and focus (the cost is in the README's load check section). Here nothing fades: colours change at once,
 # and the parts awaiting a rerun dim in one step after one second, so that a quick rerun (a rating, on a
 # quiet machine) does not flash. Expanders and tab lists carry no mark of their own, so they dim while they
-# hold a stale element, and brighten at once when they no longer do.
+# hold a stale element, and brighten at once when they no longer do; a folded expander holds nothing, so it
+# waits a second both ways (a quick rerun leaves it as it is; a slow one brightens it a second late).
 NO_FADES = """
 <style>
 *, *::before, *::after {
@@ -19,6 +20,8 @@ NO_FADES = """
 [data-stale="true"] {
   transition: opacity 0s 1s !important;
 }
+[data-testid="stExpander"] details:not([open]),
+[data-testid="stExpander"] details:not([open]) > summary,
 [data-testid="stExpander"]:has([data-stale="true"]) :is(details, summary),
 [data-testid="stTabs"]:has([data-stale="true"]) > div > div {
   transition: opacity 0s 1s, border-color 0s 1s !important;
